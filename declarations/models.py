@@ -1,0 +1,1 @@
+"""Models of the declarations app (filled in by later issues)."""

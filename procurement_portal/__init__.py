@@ -1,0 +1,5 @@
+"""The supplier sustainability assessment portal (Django project package)."""
+
+from .celery import app as celery_app
+
+__all__ = ("celery_app",)

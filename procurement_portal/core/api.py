@@ -1,0 +1,54 @@
+"""API plumbing shared by every app: permissions, pagination, error shape."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
+from rest_framework import exceptions, permissions
+from rest_framework.pagination import PageNumberPagination
+
+from procurement_portal import access
+
+
+class Pagination(PageNumberPagination):
+    page_size_query_param = "page_size"
+    max_page_size = settings.API_MAX_PAGE_SIZE
+
+
+class RolePermission(permissions.BasePermission):
+    """Authenticated and active; writes need the view's ``write_action`` capability.
+
+    What rows a user sees is decided by the view's queryset (``visible_to``), so a
+    supplier user asking for another supplier's object gets 404 before this runs.
+    """
+
+    def has_permission(self, request, view) -> bool:
+        user = request.user
+        if not (user and user.is_authenticated and user.is_active):
+            return False
+        if request.method in permissions.SAFE_METHODS:
+            return True
+        action = getattr(view, "write_action", None)
+        return action is not None and access.can(user, action)
+
+
+def exception_handler(exc, context):
+    """Turn domain errors raised by services into 400/403 answers naming the field."""
+    if isinstance(exc, DjangoValidationError):
+        if hasattr(exc, "error_dict"):
+            detail = {field: [str(m) for m in msgs] for field, msgs in exc.message_dict.items()}
+        else:
+            detail = {"non_field_errors": exc.messages}
+        exc = exceptions.ValidationError(detail)
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied(str(exc) or None)
+    elif isinstance(exc, IntegrityError):
+        exc = exceptions.ValidationError(
+            {"non_field_errors": ["The change conflicts with existing data."]}
+        )
+    # Imported here: rest_framework.views imports this module through the settings.
+    from rest_framework.views import exception_handler as drf_exception_handler
+
+    return drf_exception_handler(exc, context)

@@ -1,0 +1,29 @@
+"""Pages that belong to no single app: the home page and the health check."""
+
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET
+
+from procurement_portal import access
+from suppliers.models import Supplier
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """Staff land on the supplier list; a supplier user on their own company."""
+    user = request.user
+    if access.sees_all_suppliers(user):
+        return redirect("suppliers:list")
+    suppliers = list(Supplier.objects.visible_to(user).order_by("code")[:20])
+    if len(suppliers) == 1:
+        return redirect("suppliers:detail", pk=suppliers[0].pk)
+    return render(request, "core/home.html", {"suppliers": suppliers})
+
+
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})

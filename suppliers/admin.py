@@ -1,0 +1,54 @@
+from django.contrib import admin
+
+from .models import (
+    Category,
+    Contact,
+    CriticalDesignation,
+    PriorityRisk,
+    Site,
+    Supplier,
+    SupplierSpend,
+)
+
+
+class SiteInline(admin.TabularInline):
+    model = Site
+    extra = 0
+
+
+class ContactInline(admin.TabularInline):
+    model = Contact
+    extra = 0
+
+
+class SpendInline(admin.TabularInline):
+    model = SupplierSpend
+    extra = 0
+
+
+class DesignationInline(admin.TabularInline):
+    model = CriticalDesignation
+    extra = 0
+    autocomplete_fields = ["designated_by"]
+
+
+@admin.register(Supplier)
+class SupplierAdmin(admin.ModelAdmin):
+    list_display = ["code", "legal_name", "country", "region", "status", "is_strategic_partner"]
+    list_filter = ["region", "status", "is_strategic_partner", "categories"]
+    search_fields = ["code", "legal_name", "local_name"]
+    readonly_fields = ["region", "created_at", "updated_at"]
+    filter_horizontal = ["categories"]
+    inlines = [SiteInline, ContactInline, SpendInline, DesignationInline]
+    list_per_page = 50
+    show_full_result_count = False
+
+
+@admin.register(PriorityRisk)
+class PriorityRiskAdmin(admin.ModelAdmin):
+    list_display = ["code", "name_en", "name_ja", "position"]
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ["code", "name_en", "name_ja"]

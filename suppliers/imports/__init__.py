@@ -1,0 +1,1 @@
+"""Bulk import of suppliers and spend from CSV and XLSX (one service behind every entry)."""

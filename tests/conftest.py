@@ -1,0 +1,122 @@
+"""Fixtures shared by the whole suite: one per role, the real services, CI rules.
+
+Tests run on whatever DATABASE_URL names (PostgreSQL in CI, SQLite otherwise). Tasks
+run in-process unless a test asks for the real Celery worker (``celery_worker``), which
+then runs as a separate process against the real Redis broker and the test database.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from procurement_portal.accounts.models import Role
+from tests.factories import TEST_PASSWORD, MembershipFactory, SupplierFactory, UserFactory
+
+pytest_plugins = ["tests.services"]
+
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+@pytest.fixture(autouse=True)
+def _eager_tasks_and_fast_hashing(settings):
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.LANGUAGE_CODE = "en"
+
+
+@pytest.fixture
+def password() -> str:
+    return TEST_PASSWORD
+
+
+@pytest.fixture
+def supplier(db):
+    return SupplierFactory(
+        code="ACME-001",
+        legal_name="Acme Parts Co., Ltd.",
+        local_name="アクメ部品株式会社",
+        country="JP",
+    )
+
+
+@pytest.fixture
+def other_supplier(db):
+    return SupplierFactory(
+        code="OTHER-002", legal_name="Other Components Pte. Ltd.", local_name="", country="SG"
+    )
+
+
+@pytest.fixture
+def supplier_user(db, supplier):
+    user = UserFactory(
+        email="supplier@acme.example", full_name="Sachiko Supplier", role=Role.SUPPLIER
+    )
+    MembershipFactory(user=user, supplier=supplier)
+    return user
+
+
+@pytest.fixture
+def other_supplier_user(db, other_supplier):
+    user = UserFactory(email="someone@other.example", full_name="Otto Other", role=Role.SUPPLIER)
+    MembershipFactory(user=user, supplier=other_supplier)
+    return user
+
+
+@pytest.fixture
+def buyer(db):
+    return UserFactory(email="buyer@portal.example", full_name="Bunta Buyer", role=Role.PROCUREMENT)
+
+
+@pytest.fixture
+def infosec_assessor(db):
+    return UserFactory(email="assessor@portal.example", role=Role.INFOSEC_ASSESSOR)
+
+
+@pytest.fixture
+def csco(db):
+    return UserFactory(email="csco@portal.example", full_name="Chie CSCO", role=Role.CSCO)
+
+
+@pytest.fixture
+def compliance_officer(db):
+    return UserFactory(email="compliance@portal.example", role=Role.COMPLIANCE)
+
+
+@pytest.fixture
+def admin_user(db):
+    return UserFactory(
+        email="admin@portal.example", full_name="Ada Admin", role=Role.ADMIN, is_superuser=True
+    )
+
+
+@pytest.fixture
+def login(client):
+    """Log a user in on the Django test client and return the client."""
+
+    def _login(user):
+        client.force_login(user)
+        return client
+
+    return _login
+
+
+@pytest.fixture
+def api_client():
+    from rest_framework.test import APIClient
+
+    return APIClient()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """In CI a skipped test is a failure: the real services and browser must be there."""
+    if not IN_CI:
+        return
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    skipped = reporter.stats.get("skipped", []) if reporter else []
+    if skipped and session.exitstatus == 0:
+        reporter.write_line(
+            f"CI: {len(skipped)} test(s) skipped; in CI every test must run.", red=True
+        )
+        session.exitstatus = 1
