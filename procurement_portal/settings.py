@@ -59,6 +59,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "procurement_portal.core.middleware.ServerTimingMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -70,6 +71,10 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
+
+# Adds a Server-Timing header (server time, query count) to every response; the
+# benchmarks read it, and browsers' developer tools show it.
+SERVER_TIMING = env.bool("DJANGO_SERVER_TIMING", default=True)
 
 ROOT_URLCONF = "procurement_portal.urls"
 WSGI_APPLICATION = "procurement_portal.wsgi.application"
