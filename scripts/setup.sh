@@ -21,8 +21,10 @@ lock="requirements/${profile}.lock"
 stamp=".venv/.installed-${profile}"
 if [ ! -f "$stamp" ] || [ "$lock" -nt "$stamp" ]; then
   echo "==> installing Python packages from $lock"
-  .venv/bin/python -m pip install --quiet --upgrade pip
-  .venv/bin/python -m pip install --quiet -r "$lock"
+  # (this machine's pip config adds local indexes that may be absent: hide that noise)
+  { .venv/bin/python -m pip install --quiet --upgrade pip \
+      && .venv/bin/python -m pip install --quiet -r "$lock"; } 2>&1 \
+    | { grep -v "^WARNING: Location 'file:" || true; }
   touch "$stamp"
 fi
 
