@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "procurement_portal.core",
     "procurement_portal.accounts",
+    "procurement_portal.outbox",
     "suppliers",
     "assessments",
     "declarations",
@@ -189,6 +190,10 @@ globals().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="portal@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
+# Outbox delivery: tries per message, and the first retry delay (doubling each time).
+OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=5)
+OUTBOX_RETRY_BASE_SECONDS = env.int("OUTBOX_RETRY_BASE_SECONDS", default=30)
 
 # --- REST API -----------------------------------------------------------------------------
 API_MAX_PAGE_SIZE = 200

@@ -66,7 +66,13 @@ class WorkerHandle:
 
 
 @pytest.fixture
-def celery_worker(transactional_db, tmp_path):
+def worker_env() -> dict[str, str]:
+    """Extra environment for the worker process; tests override it (e.g. EMAIL_URL)."""
+    return {}
+
+
+@pytest.fixture
+def celery_worker(transactional_db, tmp_path, worker_env):
     """A real ``celery worker`` process, on its own queue, reading the test database."""
     from procurement_portal.celery import app
 
@@ -80,6 +86,7 @@ def celery_worker(transactional_db, tmp_path):
         "REDIS_URL": redis_url,
         "CELERY_TASK_ALWAYS_EAGER": "false",
         "DJANGO_CONN_MAX_AGE": "0",
+        **worker_env,
     }
     with log.open("wb") as out:
         proc = subprocess.Popen(
@@ -175,3 +182,77 @@ def ui_login(live_server, password):
         return pg
 
     return _login
+
+
+class SmtpSink:
+    """A real SMTP server on loopback that keeps what it receives.
+
+    ``reject`` makes it answer 451 (try again later) to every message, as a server that is
+    overloaded would.
+    """
+
+    def __init__(self) -> None:
+        import email
+        import email.policy
+        import threading
+
+        self._email = email
+        self._policy = email.policy.default
+        self._lock = threading.Lock()
+        self.messages: list = []
+        self.reject = False
+        self.host = "127.0.0.1"
+        self.port = _free_port()
+        self.controller = None
+
+    async def handle_DATA(self, server, session, envelope):  # aiosmtpd handler hook
+        if self.reject:
+            return "451 4.3.0 Try again later"
+        msg = self._email.message_from_bytes(envelope.content, policy=self._policy)
+        with self._lock:
+            self.messages.append(msg)
+        return "250 OK"
+
+    @property
+    def url(self) -> str:
+        return f"smtp://{self.host}:{self.port}"
+
+    def wait_for(self, count: int, timeout: float = 30) -> list:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self._lock:
+                if len(self.messages) >= count:
+                    return list(self.messages)
+            time.sleep(0.05)
+        with self._lock:
+            return list(self.messages)
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def smtp_server(settings):
+    """Send the portal's e-mail over real SMTP to a sink that the test reads back."""
+    from aiosmtpd.controller import Controller
+
+    sink = SmtpSink()
+    controller = Controller(sink, hostname=sink.host, port=sink.port)
+    controller.start()
+    sink.controller = controller
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = sink.host
+    settings.EMAIL_PORT = sink.port
+    settings.EMAIL_USE_TLS = False
+    settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = ""
+    settings.EMAIL_HOST_PASSWORD = ""
+    try:
+        yield sink
+    finally:
+        controller.stop()
