@@ -24,6 +24,19 @@ from .models import (
 if TYPE_CHECKING:
     from procurement_portal.accounts.models import User
 
+# The orderings a caller may ask for, by public name. Anything else falls back to the
+# default, so a query-string value can never reach ``order_by`` unchecked. ``code`` is
+# unique and ends every ordering, which keeps pagination stable.
+SUPPLIER_SORTS: dict[str, tuple[str, ...]] = {
+    "code": ("code",),
+    "-code": ("-code",),
+    "name": ("legal_name", "code"),
+    "-name": ("-legal_name", "-code"),
+    "country": ("country", "code"),
+    "-country": ("-country", "-code"),
+}
+DEFAULT_SUPPLIER_SORT = "code"
+
 
 def supplier_list(
     *,
@@ -34,15 +47,18 @@ def supplier_list(
     category: str = "",
     status: str = "",
     critical_in: int | None = None,
+    sort: str = DEFAULT_SUPPLIER_SORT,
 ) -> QuerySet[Supplier]:
     """Suppliers the user may see, filtered, each annotated with ``is_critical_now``.
 
+    ``search`` matches the code (exact or prefix) and either name (substring).
     ``critical_in`` keeps only suppliers designated critical in that fiscal year.
+    ``sort`` is a key of ``SUPPLIER_SORTS``; unknown keys sort by code.
     Categories are prefetched, so the page costs the same few queries at any size.
     """
     qs = Supplier.objects.visible_to(user)
-    if search:
-        term = search.strip()
+    term = (search or "").strip()
+    if term:
         qs = qs.filter(
             Q(code__iexact=term)
             | Q(code__istartswith=term)
@@ -72,11 +88,18 @@ def supplier_list(
             )
         )
     this_year = current_fiscal_year().year
-    return qs.annotate(
-        is_critical_now=Exists(
-            CriticalDesignation.objects.filter(supplier_id=OuterRef("pk"), fiscal_year=this_year)
+    ordering = SUPPLIER_SORTS.get(sort, SUPPLIER_SORTS[DEFAULT_SUPPLIER_SORT])
+    return (
+        qs.annotate(
+            is_critical_now=Exists(
+                CriticalDesignation.objects.filter(
+                    supplier_id=OuterRef("pk"), fiscal_year=this_year
+                )
+            )
         )
-    ).prefetch_related(Prefetch("categories", queryset=Category.objects.order_by("code")))
+        .prefetch_related(Prefetch("categories", queryset=Category.objects.order_by("code")))
+        .order_by(*ordering)
+    )
 
 
 def supplier_detail(*, user: User, pk: int) -> Supplier:
@@ -99,5 +122,49 @@ def supplier_detail(*, user: User, pk: int) -> Supplier:
     )
 
 
+def category_choices() -> list[tuple[str, str]]:
+    """Every category as (code, name in the active language), for filters: one query."""
+    return [(c.code, c.name) for c in Category.objects.order_by("code")]
+
+
 def priority_risks() -> QuerySet[PriorityRisk]:
     return PriorityRisk.objects.order_by("position", "code")
+
+
+# --- Lists for the API (added with the REST API; each starts from visible_to) ----------
+
+
+def site_list(*, user: User) -> QuerySet[Site]:
+    """Sites of the suppliers the user may see, each with its supplier loaded."""
+    return Site.objects.visible_to(user).select_related("supplier").order_by("supplier_id", "name")
+
+
+def contact_list(*, user: User) -> QuerySet[Contact]:
+    """Contacts of the suppliers the user may see, primary contacts first."""
+    return (
+        Contact.objects.visible_to(user)
+        .select_related("supplier")
+        .order_by("supplier_id", "-is_primary", "name", "pk")
+    )
+
+
+def spend_list(*, user: User) -> QuerySet[SupplierSpend]:
+    """Yearly spend of the suppliers the user may see, newest year first per supplier."""
+    return (
+        SupplierSpend.objects.visible_to(user)
+        .select_related("supplier")
+        .order_by("supplier_id", "-fiscal_year")
+    )
+
+
+def designation_list(*, user: User) -> QuerySet[CriticalDesignation]:
+    """Critical-supplier designations the user may see, newest fiscal year first."""
+    return (
+        CriticalDesignation.objects.visible_to(user)
+        .select_related("supplier", "designated_by")
+        .order_by("-fiscal_year", "supplier_id")
+    )
+
+
+def category_list() -> QuerySet[Category]:
+    return Category.objects.order_by("code")

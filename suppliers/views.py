@@ -1,23 +1,139 @@
-"""Staff and supplier pages of the registry (list and detail)."""
+"""Staff and supplier pages of the registry (list and detail).
 
+Views parse the request, call a selector and shape what the templates show; what a user
+may see is decided by the selectors (``visible_to``), never here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from babel.numbers import format_decimal, get_currency_precision
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import get_language, to_locale
+from django.views.decorators.http import require_GET
+
+from procurement_portal.fiscal import FiscalYear, current_fiscal_year
 
 from . import selectors
+from .forms import SupplierFilterForm
 from .models import Supplier
 
+RESULTS_TARGET = "results"
+SORTABLE_COLUMNS = ("code", "name", "country")
+
+
+@dataclass(frozen=True)
+class SortHeader:
+    """How a sortable column header links: the sort it switches to, its aria-sort."""
+
+    next: str
+    state: str  # "ascending", "descending" or "none"
+
+
+def _sort_headers(current: str) -> dict[str, SortHeader]:
+    headers = {}
+    for column in SORTABLE_COLUMNS:
+        if current == column:
+            headers[column] = SortHeader(next=f"-{column}", state="ascending")
+        elif current == f"-{column}":
+            headers[column] = SortHeader(next=column, state="descending")
+        else:
+            headers[column] = SortHeader(next=column, state="none")
+    return headers
+
+
+def _wants_results_only(request: HttpRequest) -> bool:
+    # A history restore (back button with an empty htmx cache) needs the whole page.
+    htmx = getattr(request, "htmx", None)
+    return bool(htmx) and not htmx.history_restore_request and htmx.target == RESULTS_TARGET
+
 
 @login_required
-def supplier_list(request):
-    suppliers = selectors.supplier_list(user=request.user)[:50]
-    return render(request, "suppliers/list.html", {"suppliers": suppliers})
+@require_GET
+def supplier_list(request: HttpRequest) -> HttpResponse:
+    form = SupplierFilterForm(request.GET)
+    form.is_valid()  # invalid fields are reported and left out of the filters
+    suppliers = selectors.supplier_list(user=request.user, **form.selector_filters())
+    page = Paginator(suppliers, form.page_size).get_page(request.GET.get("page"))
+    context = {
+        "form": form,
+        "filter_errors": form.error_list(),
+        "page": page,
+        "suppliers": page.object_list,
+        "sort": form.current_sort,
+        "sort_headers": _sort_headers(form.current_sort),
+        "is_filtered": any(
+            form.value(name) for name in ("q", "region", "country", "category", "status")
+        )
+        or form.value("critical_in") is not None,
+    }
+    template = "suppliers/_results.html" if _wants_results_only(request) else "suppliers/list.html"
+    response = render(request, template, context)
+    # The same URL answers with a fragment or a page: caches must keep them apart.
+    patch_vary_headers(response, ["HX-Request", "HX-Target"])
+    return response
+
+
+@dataclass(frozen=True)
+class SpendRow:
+    fiscal_year: FiscalYear
+    amount: str
+    currency: str
+
+
+def _format_amount(amount: Decimal, currency: str) -> str:
+    """Thousands separators and the currency's own decimals (JPY none, USD two)."""
+    digits = get_currency_precision(currency)
+    pattern = "#,##0" + ("." + "0" * digits if digits else "")
+    locale = to_locale(get_language() or "en")
+    return format_decimal(amount, format=pattern, locale=locale)
+
+
+@dataclass(frozen=True)
+class DesignationRow:
+    fiscal_year: FiscalYear
+    reasons: list[str]
+    note: str
+    designated_by: str
 
 
 @login_required
-def supplier_detail(request, pk: int):
+@require_GET
+def supplier_detail(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         supplier = selectors.supplier_detail(user=request.user, pk=pk)
     except Supplier.DoesNotExist as exc:
         raise Http404 from exc
-    return render(request, "suppliers/detail.html", {"supplier": supplier})
+    spend = [
+        SpendRow(
+            fiscal_year=FiscalYear(row.fiscal_year),
+            amount=_format_amount(row.amount, row.currency),
+            currency=row.currency,
+        )
+        for row in supplier.spend.all()
+    ]
+    designations = [
+        DesignationRow(
+            fiscal_year=FiscalYear(d.fiscal_year),
+            reasons=d.reasons,
+            note=d.note,
+            designated_by=d.designated_by.get_full_name() if d.designated_by else "",
+        )
+        for d in supplier.critical_designations.all()
+    ]
+    context = {
+        "supplier": supplier,
+        "categories": list(supplier.categories.all()),
+        "sites": list(supplier.sites.all()),
+        "contacts": list(supplier.contacts.all()),
+        "spend": spend,
+        "designations": designations,
+        "critical_now": any(d.fiscal_year == current_fiscal_year().year for d in designations),
+    }
+    return render(request, "suppliers/detail.html", context)
