@@ -1,4 +1,15 @@
+"""The registry's routes under /api/v1/ (included by procurement_portal.api_urls)."""
+
 from rest_framework.routers import DefaultRouter
 
+from .api import views
+
 router = DefaultRouter()
+router.register("suppliers", views.SupplierViewSet, basename="supplier")
+router.register("sites", views.SiteViewSet, basename="site")
+router.register("contacts", views.ContactViewSet, basename="contact")
+router.register("spend", views.SpendViewSet, basename="spend")
+router.register("critical-designations", views.DesignationViewSet, basename="designation")
+router.register("priority-risks", views.PriorityRiskViewSet, basename="priority-risk")
+router.register("categories", views.CategoryViewSet, basename="category")
 urlpatterns = router.urls

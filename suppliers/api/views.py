@@ -1,0 +1,275 @@
+"""Viewsets of the registry's API. Thin: reads come from selectors (already scoped to
+the user), writes go to services; this module only parses and shapes."""
+
+from __future__ import annotations
+
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.response import Response
+
+from procurement_portal.access import Action
+
+from .. import selectors, services
+from ..models import Category, Contact, CriticalDesignation, Site, Supplier, SupplierSpend
+from . import filters
+from . import serializers as s
+
+
+class RegistrySchema(AutoSchema):
+    """Tags each operation with its resource (``suppliers``, ``sites``...)."""
+
+    def get_tags(self) -> list[str]:
+        return [self.path.removeprefix("/api/v1/").split("/")[0]]
+
+
+class ServiceSchema(RegistrySchema):
+    """Documents the input serializer as the request body and the output serializer as
+    the response, which is how these viewsets answer."""
+
+    def get_response_serializers(self):
+        if self.method == "DELETE":
+            return None
+        return self.view.get_output_serializer_class()
+
+
+class RegistryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Read side: list and retrieve over a selector's queryset.
+
+    Subclasses name ``output_serializer_class`` and, for writes, the input serializers
+    and the ``create_object`` / ``update_object`` / ``delete_object`` service calls.
+    ``write_action`` is the capability ``RolePermission`` asks for on writes.
+    """
+
+    schema = ServiceSchema()
+    lookup_value_regex = r"\d+"
+    output_serializer_class: type[s.serializers.Serializer]
+    create_serializer_class: type[s.serializers.Serializer] | None = None
+    update_serializer_class: type[s.serializers.Serializer] | None = None
+
+    def get_serializer_class(self):
+        if self.action == "create":
+            return self.create_serializer_class
+        if self.action in {"update", "partial_update"}:
+            return self.update_serializer_class
+        return self.get_output_serializer_class()
+
+    def get_output_serializer_class(self):
+        return self.output_serializer_class
+
+    def output(self, instance) -> dict:
+        """The saved object as a reader sees it, read back through the selector."""
+        fresh = self.get_queryset().get(pk=instance.pk)
+        output_class = self.get_output_serializer_class()
+        return output_class(fresh, context=self.get_serializer_context()).data
+
+
+class ServiceCreateMixin:
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        instance = self.create_object(serializer.validated_data)
+        return Response(self.output(instance), status=status.HTTP_201_CREATED)
+
+
+class ServiceUpdateMixin:
+    def update(self, request, *args, partial: bool = False, **kwargs):
+        instance = self.get_object()
+        serializer = self.get_serializer(data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        instance = self.update_object(instance, serializer.validated_data)
+        return Response(self.output(instance))
+
+    def partial_update(self, request, *args, **kwargs):
+        return self.update(request, *args, partial=True, **kwargs)
+
+
+class ServiceDestroyMixin:
+    def destroy(self, request, *args, **kwargs):
+        self.delete_object(self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class SupplierViewSet(ServiceCreateMixin, ServiceUpdateMixin, RegistryViewSet):
+    """Suppliers. A supplier user sees only its own; procurement and admin write."""
+
+    write_action = Action.MANAGE_SUPPLIERS
+    output_serializer_class = s.SupplierOutputSerializer
+    create_serializer_class = s.SupplierCreateInputSerializer
+    update_serializer_class = s.SupplierUpdateInputSerializer
+    # Search and the other filters are the selector's; only ordering is a backend.
+    filter_backends = [filters.StableOrderingFilter]
+    ordering_fields = ["code", "legal_name", "country", "updated_at"]
+    ordering = ["code"]
+
+    def get_output_serializer_class(self):
+        if self.action == "list":
+            return s.SupplierOutputSerializer
+        return s.SupplierDetailOutputSerializer
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Supplier.objects.none()
+        if self.action == "list":
+            params = filters.SupplierFilterSerializer(data=self.request.query_params)
+            params.is_valid(raise_exception=True)
+            return selectors.supplier_list(user=self.request.user, **params.validated_data)
+        return Supplier.objects.visible_to(self.request.user)
+
+    def get_object(self):
+        if self.action == "retrieve":
+            try:
+                supplier = selectors.supplier_detail(
+                    user=self.request.user, pk=int(self.kwargs["pk"])
+                )
+            except Supplier.DoesNotExist as exc:
+                raise Http404 from exc
+        else:
+            supplier = get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
+        self.check_object_permissions(self.request, supplier)
+        return supplier
+
+    def output(self, instance) -> dict:
+        fresh = selectors.supplier_detail(user=self.request.user, pk=instance.pk)
+        return s.SupplierDetailOutputSerializer(fresh, context=self.get_serializer_context()).data
+
+    @extend_schema(parameters=[filters.SupplierFilterSerializer])
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    def create_object(self, data):
+        return services.supplier_create(actor=self.request.user, **data)
+
+    def update_object(self, instance, data):
+        return services.supplier_update(actor=self.request.user, supplier=instance, **data)
+
+
+class _SupplierPartViewSet(
+    ServiceCreateMixin, ServiceUpdateMixin, ServiceDestroyMixin, RegistryViewSet
+):
+    """Something that belongs to one supplier: readable by whoever sees the supplier."""
+
+    filter_backends = [DjangoFilterBackend]
+
+
+class SiteViewSet(_SupplierPartViewSet):
+    """Operation sites of suppliers (factories, offices, warehouses)."""
+
+    write_action = Action.MANAGE_SUPPLIERS
+    output_serializer_class = s.SiteOutputSerializer
+    create_serializer_class = s.SiteCreateInputSerializer
+    update_serializer_class = s.SiteUpdateInputSerializer
+    filterset_class = filters.SiteFilter
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Site.objects.none()
+        return selectors.site_list(user=self.request.user)
+
+    def create_object(self, data):
+        return services.site_create(actor=self.request.user, **data)
+
+    def update_object(self, instance, data):
+        return services.site_update(actor=self.request.user, site=instance, **data)
+
+    def delete_object(self, instance):
+        services.site_delete(actor=self.request.user, site=instance)
+
+
+class ContactViewSet(_SupplierPartViewSet):
+    """People at suppliers the company writes to."""
+
+    write_action = Action.MANAGE_SUPPLIERS
+    output_serializer_class = s.ContactOutputSerializer
+    create_serializer_class = s.ContactCreateInputSerializer
+    update_serializer_class = s.ContactUpdateInputSerializer
+    filterset_class = filters.ContactFilter
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Contact.objects.none()
+        return selectors.contact_list(user=self.request.user)
+
+    def create_object(self, data):
+        return services.contact_create(actor=self.request.user, **data)
+
+    def update_object(self, instance, data):
+        return services.contact_update(actor=self.request.user, contact=instance, **data)
+
+    def delete_object(self, instance):
+        services.contact_delete(actor=self.request.user, contact=instance)
+
+
+class SpendViewSet(_SupplierPartViewSet):
+    """Procurement amount per supplier and fiscal year."""
+
+    write_action = Action.MANAGE_SPEND
+    output_serializer_class = s.SpendOutputSerializer
+    create_serializer_class = s.SpendCreateInputSerializer
+    update_serializer_class = s.SpendUpdateInputSerializer
+    filterset_class = filters.SpendFilter
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return SupplierSpend.objects.none()
+        return selectors.spend_list(user=self.request.user)
+
+    def create_object(self, data):
+        return services.spend_create(actor=self.request.user, **data)
+
+    def update_object(self, instance, data):
+        return services.spend_update(actor=self.request.user, spend=instance, **data)
+
+    def delete_object(self, instance):
+        services.spend_delete(actor=self.request.user, spend=instance)
+
+
+class DesignationViewSet(_SupplierPartViewSet):
+    """Critical-supplier designations; the requesting user is recorded as designator."""
+
+    write_action = Action.MANAGE_SPEND
+    output_serializer_class = s.DesignationOutputSerializer
+    create_serializer_class = s.DesignationCreateInputSerializer
+    update_serializer_class = s.DesignationUpdateInputSerializer
+    filterset_class = filters.DesignationFilter
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return CriticalDesignation.objects.none()
+        return selectors.designation_list(user=self.request.user)
+
+    def create_object(self, data):
+        return services.designation_create(actor=self.request.user, **data)
+
+    def update_object(self, instance, data):
+        return services.designation_update(actor=self.request.user, designation=instance, **data)
+
+    def delete_object(self, instance):
+        services.designation_delete(actor=self.request.user, designation=instance)
+
+
+class PriorityRiskViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """The six priority risks, in both languages and in the request's language."""
+
+    schema = RegistrySchema()
+    serializer_class = s.PriorityRiskOutputSerializer
+    filter_backends = []
+
+    def get_queryset(self):
+        return selectors.priority_risks()
+
+
+class CategoryViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Supplier categories, in both languages and in the request's language."""
+
+    schema = RegistrySchema()
+    serializer_class = s.CategoryOutputSerializer
+    filter_backends = []
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Category.objects.none()
+        return selectors.category_list()
