@@ -1,0 +1,94 @@
+"""Fill an empty registry with demo suppliers and one login per role (DEBUG only)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from procurement_portal.accounts.models import Role
+from suppliers import demo
+from suppliers.models import Supplier
+
+
+def supplier_count(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        number = None
+    if number is None or not demo.MIN_SUPPLIERS <= number <= demo.MAX_SUPPLIERS:
+        raise CommandError(
+            f"--suppliers must be a whole number from {demo.MIN_SUPPLIERS} to "
+            f"{demo.MAX_SUPPLIERS:,}, not {value!r}."
+        )
+    return number
+
+
+class Command(BaseCommand):
+    help = (
+        "Create deterministic demo data (suppliers, sites, contacts, spend, critical "
+        "designations) and one demo login per role, all with the password "
+        f"{demo.DEMO_PASSWORD!r}. Refuses to run with DEBUG off unless --force."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--suppliers",
+            type=str,
+            default=str(demo.DEFAULT_SUPPLIERS),
+            help=f"How many suppliers ({demo.MIN_SUPPLIERS}-{demo.MAX_SUPPLIERS}; "
+            f"default {demo.DEFAULT_SUPPLIERS}).",
+        )
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="Do nothing if suppliers exist (the demo logins are still made sure of).",
+        )
+        parser.add_argument(
+            "--print-logins",
+            action="store_true",
+            help="Only print the demo logins (role, e-mail, password).",
+        )
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Run even with DEBUG off. Demo passwords do not belong in production.",
+        )
+
+    def handle(self, *args, **options) -> None:
+        if options["print_logins"]:
+            self._print_logins()
+            return
+        count = supplier_count(options["suppliers"])
+        if not settings.DEBUG and not options["force"]:
+            raise CommandError(
+                "DEBUG is off: this looks like production, and seed_demo creates logins with "
+                "a published password. Run it with DJANGO_DEBUG=true, or pass --force if this "
+                "really is a throw-away database."
+            )
+        existing = Supplier.objects.count()
+        if existing:
+            if not options["if_empty"]:
+                raise CommandError(
+                    f"The registry already has {existing:,} suppliers; seed_demo fills an empty "
+                    "one. Use --if-empty to keep them, or start from an empty database."
+                )
+            demo.ensure_demo_logins()
+            self.stdout.write(f"{existing:,} suppliers exist; demo data left as it is.")
+            return
+        result = demo.build_demo(suppliers=count)
+        regions = ", ".join(f"{region} {n:,}" for region, n in result.counts_by_region.items())
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Created {result.suppliers:,} suppliers ({regions}), {result.sites:,} sites, "
+                f"{result.contacts:,} contacts, {result.spend:,} spend rows and "
+                f"{result.designations:,} critical designations in {result.seconds:.1f} s."
+            )
+        )
+
+    def _print_logins(self) -> None:
+        rows = [(str(Role(login.role).label), login.email) for login in demo.DEMO_LOGINS]
+        width = max(len(label) for label, _ in rows)
+        email_width = max(len(email) for _, email in rows)
+        self.stdout.write(f"{'Role':<{width}}  {'E-mail':<{email_width}}  Password")
+        for label, email in rows:
+            self.stdout.write(f"{label:<{width}}  {email:<{email_width}}  {demo.DEMO_PASSWORD}")
