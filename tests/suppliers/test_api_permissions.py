@@ -110,11 +110,14 @@ ENDPOINTS = {
 
 @pytest.fixture
 def as_role(request, api_client):
-    """The API client logged in (by session) as the named role; 'anonymous' stays out."""
+    """The API client authenticated as the named role; 'anonymous' stays out.
+
+    ``force_authenticate`` puts the user on the API request itself, so what is tested is
+    the API's own rules, not the session layer in front of it (see test_api_auth.py)."""
 
     def _as(role: str):
         if role != "anonymous":
-            api_client.force_login(request.getfixturevalue(role))
+            api_client.force_authenticate(request.getfixturevalue(role))
         return api_client
 
     return _as
