@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Self
 
 from django.db import models
 
-from procurement_portal.accounts.models import STAFF_ROLES, Role
+from procurement_portal.accounts.roles import STAFF_ROLES, Role
 
 if TYPE_CHECKING:
     from procurement_portal.accounts.models import User

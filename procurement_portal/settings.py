@@ -6,6 +6,7 @@ refuses to start without ``DJANGO_SECRET_KEY`` and turns on every secure-transpo
 that ``manage.py check --deploy`` asks for. README has the table of variables.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -50,6 +51,10 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_countries",
     "django_htmx",
+    "auditlog",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "procurement_portal.core",
     "procurement_portal.accounts",
     "procurement_portal.outbox",
@@ -68,9 +73,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "procurement_portal.accounts.middleware.IdleSessionMiddleware",
+    "procurement_portal.accounts.middleware.StaffTwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "procurement_portal.core.audit.AuditlogMiddleware",
+    # Last: it answers failed logins past the limit with the lock-out page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 # Adds a Server-Timing header (server time, query count) to every response; the
@@ -110,6 +121,11 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Accounts -----------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    # First, so a locked-out user name/address is refused before the password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
@@ -122,8 +138,46 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-SESSION_COOKIE_AGE = env.int("DJANGO_SESSION_COOKIE_AGE", default=8 * 60 * 60)
+# A session lasts at most SESSION_COOKIE_AGE, and ends sooner when left idle.
+SESSION_COOKIE_AGE = env.int("DJANGO_SESSION_COOKIE_AGE", default=12 * 60 * 60)
+SESSION_IDLE_SECONDS = env.int("DJANGO_SESSION_IDLE_SECONDS", default=30 * 60)
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=60 * 60)
+# An invitation link for a supplier user works for this many days, once.
+INVITATION_VALID_DAYS = env.int("INVITATION_VALID_DAYS", default=7)
 SESSION_COOKIE_HTTPONLY = True
+
+# Reverse proxies in front of the portal whose X-Forwarded-For may be believed (0 = none).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+
+# Log-in throttling (django-axes): after AXES_FAILURE_LIMIT failures for one user name from
+# one address, that pair is refused for the cool-off time. Keyed on the pair, so an
+# attacker elsewhere cannot lock a supplier out of their own account for good.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_CLIENT_IP_CALLABLE = "procurement_portal.core.net.client_ip_for_axes"
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_VERBOSE = False
+
+# Audit trail (django-auditlog): every model is tracked unless listed here with a reason.
+AUDITLOG_INCLUDE_ALL_MODELS = True
+AUDITLOG_EXCLUDE_TRACKING_MODELS = (
+    "sessions",  # session rows are not domain records
+    "axes",  # lock-out bookkeeping has its own log
+    "admin.logentry",
+    "authtoken.token",  # the key itself must not be copied into the log
+    "outbox.outboxmessage",  # the outbox is itself a log of messages
+    "suppliers.importjob",  # progress ticks; the job row is the record of the import
+)
+AUDITLOG_EXCLUDE_TRACKING_FIELDS = ("updated_at", "password", "last_login")
+AUDITLOG_DISABLE_REMOTE_ADDR = False
+
+# Two-factor: staff roles must confirm a TOTP code after the password.
+PORTAL_REQUIRE_STAFF_2FA = env.bool("PORTAL_REQUIRE_STAFF_2FA", default=True)
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Supplier portal")
 
 # --- Internationalisation -------------------------------------------------------------
 LANGUAGE_CODE = "en"

@@ -24,6 +24,8 @@ def _eager_tasks_and_fast_hashing(settings):
     settings.CELERY_TASK_ALWAYS_EAGER = True
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.LANGUAGE_CODE = "en"
+    # Two-factor has its own tests (tests/accounts); elsewhere staff are logged in without it.
+    settings.PORTAL_REQUIRE_STAFF_2FA = False
 
 
 @pytest.fixture

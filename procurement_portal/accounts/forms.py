@@ -1,6 +1,9 @@
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth import password_validation
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.utils.translation import gettext_lazy as _
+
+from procurement_portal.outbox.services import email_enqueue
 
 
 class EmailAuthenticationForm(AuthenticationForm):
@@ -13,3 +16,70 @@ class EmailAuthenticationForm(AuthenticationForm):
         "invalid_login": _("The e-mail address or password is not correct."),
         "inactive": _("This account is inactive."),
     }
+
+
+class OutboxPasswordResetForm(PasswordResetForm):
+    """Django's reset form, with the message sent through the portal's one outbox."""
+
+    def send_mail(
+        self,
+        subject_template_name,
+        email_template_name,
+        context,
+        from_email,
+        to_email,
+        html_email_template_name=None,
+    ):
+        user = context["user"]
+        path = f"/accounts/reset/{context['uid']}/{context['token']}/"
+        email_enqueue(
+            # The token changes whenever the password or last login does: one message per link.
+            key=f"password-reset:{user.pk}:{context['token']}",
+            to=to_email,
+            template="password_reset",
+            language=user.preferred_language,
+            context={"path": path},
+        )
+
+
+class TokenForm(forms.Form):
+    token = forms.CharField(
+        label=_("Six-digit code from your authenticator app"),
+        min_length=6,
+        max_length=8,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+        ),
+    )
+
+    def clean_token(self):
+        token = self.cleaned_data["token"].replace(" ", "")
+        if not token.isdigit():
+            raise forms.ValidationError(_("Enter the digits shown in your authenticator app."))
+        return token
+
+
+class AcceptInvitationForm(forms.Form):
+    full_name = forms.CharField(label=_("Your name"), max_length=200)
+    password1 = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=password_validation.password_validators_help_text_html(),
+    )
+    password2 = forms.CharField(
+        label=_("Password again"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("password1") and data.get("password1") != data.get("password2"):
+            self.add_error("password2", _("The two passwords differ."))
+        return data
+
+
+class InviteForm(forms.Form):
+    email = forms.EmailField(label=_("E-mail address"))
+    is_supplier_admin = forms.BooleanField(label=_("May invite colleagues"), required=False)

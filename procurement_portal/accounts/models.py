@@ -7,19 +7,9 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from procurement_portal.access import ScopedQuerySet
 
-class Role(models.TextChoices):
-    SUPPLIER = "supplier", _("Supplier user")
-    PROCUREMENT = "procurement", _("Procurement staff")
-    INFOSEC_ASSESSOR = "infosec_assessor", _("Information-security assessor")
-    CSCO = "csco", _("Chief Supply Chain Officer")
-    COMPLIANCE = "compliance", _("Compliance officer")
-    ADMIN = "admin", _("Administrator")
-
-
-STAFF_ROLES = frozenset(
-    {Role.PROCUREMENT, Role.INFOSEC_ASSESSOR, Role.CSCO, Role.COMPLIANCE, Role.ADMIN}
-)
+from .roles import STAFF_ROLES, Role
 
 
 class UserManager(BaseUserManager["User"]):
@@ -138,3 +128,59 @@ class SupplierMembership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.supplier}"
+
+
+class InvitationQuerySet(ScopedQuerySet):
+    def pending(self):
+        return self.filter(accepted_at__isnull=True, revoked_at__isnull=True)
+
+
+class Invitation(models.Model):
+    """A one-time, expiring link that lets a supplier's contact set a password and join.
+
+    Only a hash of the link's token is stored, so the table cannot be used to log in.
+    """
+
+    supplier_path = "supplier"
+
+    supplier = models.ForeignKey(
+        "suppliers.Supplier", on_delete=models.CASCADE, related_name="invitations"
+    )
+    email = models.EmailField(_("e-mail address"))
+    contact = models.ForeignKey(
+        "suppliers.Contact", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    is_supplier_admin = models.BooleanField(_("supplier administrator"), default=False)
+    invited_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, related_name="invitations_sent"
+    )
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    expires_at = models.DateTimeField(_("expires at"))
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    accepted_user = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    revoked_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        indexes = [models.Index(fields=["supplier", "email"], name="invitation_supplier_email")]
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.supplier_id}"
+
+    @property
+    def state(self) -> str:
+        if self.revoked_at:
+            return "withdrawn"
+        if self.accepted_at:
+            return "accepted"
+        if self.expires_at <= timezone.now():
+            return "expired"
+        return "pending"

@@ -1,0 +1,191 @@
+"""Pages about one's account: two-factor, invitations, the people of a supplier."""
+
+from __future__ import annotations
+
+from io import BytesIO
+
+import segno
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+from django_otp import login as otp_login
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from suppliers.models import Supplier
+
+from . import services
+from .forms import AcceptInvitationForm, InviteForm, TokenForm
+from .models import Invitation, User
+
+
+def _safe_next(request: HttpRequest, default: str = "/") -> str:
+    target = request.POST.get("next") or request.GET.get("next") or default
+    if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return target
+    return default
+
+
+def _qr_data_uri(url: str) -> str:
+    buffer = BytesIO()
+    segno.make(url, error="m").save(buffer, kind="svg", scale=5, border=2)
+    import base64
+
+    return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode()
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def two_factor(request: HttpRequest) -> HttpResponse:
+    """Set up the authenticator app once, then confirm a code at every log-in."""
+    user = request.user
+    confirmed = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    device = confirmed or TOTPDevice.objects.filter(user=user, confirmed=False).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=False)
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        allowed, _info = device.verify_is_allowed()
+        if not allowed:
+            form.add_error("token", _("Too many wrong codes. Wait a little and try again."))
+        elif device.verify_token(form.cleaned_data["token"]):
+            if not device.confirmed:
+                device.confirmed = True
+                device.save(update_fields=["confirmed"])
+            otp_login(request, device)
+            return redirect(_safe_next(request))
+        else:
+            form.add_error("token", _("This code is not correct or has expired."))
+    context = {"form": form, "setup": not device.confirmed, "next": _safe_next(request)}
+    if not device.confirmed:
+        context["qr"] = _qr_data_uri(device.config_url)
+        from base64 import b32encode
+
+        context["secret"] = b32encode(device.bin_key).decode()
+    return render(request, "accounts/two_factor.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        invitation = services.invitation_for_token(token=token)
+    except services.InvitationError as exc:
+        status = 404 if exc.code == "unknown" else 410
+        return render(
+            request, "accounts/invitation_invalid.html", {"reason": exc.messages[0]}, status=status
+        )
+    existing = User.objects.filter(email__iexact=invitation.email).exists()
+    form = AcceptInvitationForm(request.POST or None)
+    if existing:
+        form.fields["password2"].required = False
+        form.fields["full_name"].required = False
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.invitation_accept(
+                token=token,
+                full_name=form.cleaned_data.get("full_name", ""),
+                password=form.cleaned_data["password1"],
+            )
+        except services.InvitationError as exc:
+            return render(
+                request, "accounts/invitation_invalid.html", {"reason": exc.messages[0]}, status=410
+            )
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                form.add_error(None, exc.messages)
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(
+                request,
+                _("Welcome! You can now act for %(supplier)s.")
+                % {"supplier": invitation.supplier.display_name},
+            )
+            return redirect("suppliers:detail", pk=invitation.supplier_id)
+    return render(
+        request,
+        "accounts/invitation_accept.html",
+        {"form": form, "invitation": invitation, "existing": existing},
+    )
+
+
+def _supplier_for_people(request: HttpRequest, pk: int) -> Supplier:
+    supplier = get_object_or_404(Supplier.objects.visible_to(request.user), pk=pk)
+    if not services.may_invite(actor=request.user, supplier=supplier):
+        raise PermissionDenied
+    return supplier
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def supplier_people(request: HttpRequest, pk: int) -> HttpResponse:
+    """Who acts for a supplier, pending invitations, and a form to invite someone."""
+    supplier = _supplier_for_people(request, pk)
+    form = InviteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.invitation_create(
+                actor=request.user,
+                supplier=supplier,
+                email=form.cleaned_data["email"],
+                contact=supplier.contacts.filter(email__iexact=form.cleaned_data["email"]).first(),
+                is_supplier_admin=form.cleaned_data["is_supplier_admin"],
+            )
+        except ValidationError as exc:
+            for field, errors in getattr(exc, "message_dict", {None: exc.messages}).items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(
+                request, _("Invitation sent to %(email)s.") % {"email": form.cleaned_data["email"]}
+            )
+            return redirect("accounts:supplier-people", pk=supplier.pk)
+    members = supplier.memberships.select_related("user").order_by(
+        "-user__is_active", "user__email"
+    )
+    invitations = (
+        Invitation.objects.visible_to(request.user)
+        .filter(supplier=supplier)
+        .select_related("invited_by")[:50]
+    )
+    return render(
+        request,
+        "accounts/supplier_people.html",
+        {"supplier": supplier, "members": members, "invitations": invitations, "form": form},
+    )
+
+
+@login_required
+@require_POST
+def invitation_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    invitation = get_object_or_404(Invitation.objects.visible_to(request.user), pk=pk)
+    services.invitation_withdraw(actor=request.user, invitation=invitation)
+    messages.success(request, _("Invitation withdrawn."))
+    return redirect("accounts:supplier-people", pk=invitation.supplier_id)
+
+
+@login_required
+@require_POST
+def supplier_user_deactivate(request: HttpRequest, pk: int, user_pk: int) -> HttpResponse:
+    supplier = _supplier_for_people(request, pk)
+    membership = supplier.memberships.filter(user_id=user_pk).select_related("user").first()
+    if membership is None:
+        raise Http404
+    try:
+        services.supplier_user_deactivate(
+            actor=request.user, user=membership.user, supplier=supplier
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request, _("%(email)s can no longer log in.") % {"email": membership.user.email}
+        )
+    return redirect(reverse("accounts:supplier-people", kwargs={"pk": supplier.pk}))
