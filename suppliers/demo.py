@@ -28,6 +28,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
@@ -139,12 +140,14 @@ def ensure_demo_logins() -> list[tuple[DemoLogin, User]]:
     Existing users keep their password: this never resets what someone changed.
     """
     result = []
+    password_hash = None  # hashed once: each hash takes the hasher's full work factor
     for login in DEMO_LOGINS:
         user = User.objects.filter(email__iexact=login.email).first()
         if user is None:
-            user = User.objects.create_user(
-                login.email,
-                DEMO_PASSWORD,
+            password_hash = password_hash or make_password(DEMO_PASSWORD)
+            user = User.objects.create(
+                email=login.email,
+                password=password_hash,
                 full_name=login.full_name,
                 role=login.role,
                 is_superuser=login.role == Role.ADMIN,
@@ -732,6 +735,8 @@ def sites(rng: random.Random, country: str, company: Company) -> list[Site]:
             if site_country != country:
                 name = f"{city} plant"
             address = f"{rng.randint(1, 999)} {rng.choice(STREETS)}"
+        if any(site.name == name for site in result):  # two plants in one foreign city
+            name = f"{name} {index + 1}"
         result.append(Site(name=name, address=address, city=city, country=site_country))
     return result
 
