@@ -12,6 +12,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("procurement_portal.accounts.urls")),
     path("suppliers/", include("suppliers.urls")),
+    path("reports/", include("reports.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("procurement_portal.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
