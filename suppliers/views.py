@@ -23,6 +23,7 @@ from procurement_portal.fiscal import FiscalYear, current_fiscal_year
 from . import selectors
 from .forms import SupplierFilterForm
 from .models import Supplier
+from .regions import Region
 
 RESULTS_TARGET = "results"
 SORTABLE_COLUMNS = ("code", "name", "country")
@@ -48,6 +49,13 @@ def _sort_headers(current: str) -> dict[str, SortHeader]:
     return headers
 
 
+def _with_region_label(supplier: Supplier) -> Supplier:
+    # ``region`` is a generated column whose choices sit on its output field, so Django
+    # adds no get_region_display(); the page needs the translated name.
+    supplier.region_label = Region(supplier.region).label if supplier.region else ""
+    return supplier
+
+
 def _wants_results_only(request: HttpRequest) -> bool:
     # A history restore (back button with an empty htmx cache) needs the whole page.
     htmx = getattr(request, "htmx", None)
@@ -61,6 +69,7 @@ def supplier_list(request: HttpRequest) -> HttpResponse:
     form.is_valid()  # invalid fields are reported and left out of the filters
     suppliers = selectors.supplier_list(user=request.user, **form.selector_filters())
     page = Paginator(suppliers, form.page_size).get_page(request.GET.get("page"))
+    page.object_list = [_with_region_label(s) for s in page.object_list]
     context = {
         "form": form,
         "filter_errors": form.error_list(),
@@ -110,6 +119,7 @@ def supplier_detail(request: HttpRequest, pk: int) -> HttpResponse:
         supplier = selectors.supplier_detail(user=request.user, pk=pk)
     except Supplier.DoesNotExist as exc:
         raise Http404 from exc
+    _with_region_label(supplier)
     spend = [
         SpendRow(
             fiscal_year=FiscalYear(row.fiscal_year),
@@ -134,6 +144,6 @@ def supplier_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "contacts": list(supplier.contacts.all()),
         "spend": spend,
         "designations": designations,
-        "critical_now": any(d.fiscal_year == current_fiscal_year().year for d in designations),
+        "critical_now": any(d.fiscal_year == current_fiscal_year() for d in designations),
     }
     return render(request, "suppliers/detail.html", context)

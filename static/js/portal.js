@@ -17,3 +17,16 @@ function keepCurrentUrl() {
 document.addEventListener("htmx:pushedIntoHistory", keepCurrentUrl);
 document.addEventListener("htmx:historyRestore", keepCurrentUrl);
 window.addEventListener("popstate", keepCurrentUrl);
+
+// Filter forms marked data-drop-empty leave unused fields out of the request, so the
+// pushed URL reads "?region=asia" rather than a string of empty parameters.
+document.addEventListener("htmx:configRequest", (event) => {
+  const elt = event.detail.elt;
+  // A control may belong to the form through its form="..." attribute.
+  const form = elt.form || (elt.closest && elt.closest("form"));
+  if (!form || !form.hasAttribute("data-drop-empty")) return;
+  const params = event.detail.parameters;
+  Object.keys(params).forEach((key) => {
+    if (params[key] === "") delete params[key];
+  });
+});

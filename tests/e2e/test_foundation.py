@@ -1,0 +1,203 @@
+"""Browser journeys of the foundation: log in, find suppliers, switch language, phones.
+
+Screenshots go to /tmp/shots/ (outside the repository) for a person to look at.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from procurement_portal.fiscal import current_fiscal_year
+from suppliers.models import Category
+from tests.factories import (
+    ContactFactory,
+    DesignationFactory,
+    SiteFactory,
+    SpendFactory,
+    SupplierFactory,
+)
+
+pytestmark = pytest.mark.browser
+
+SHOTS = Path(os.environ.get("PORTAL_SHOTS_DIR", "/tmp/shots"))
+
+
+def shot(pg, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    pg.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def _category(code: str, en: str, ja: str) -> Category:
+    # Browser tests run on a flushed database, so seeded rows may be gone.
+    return Category.objects.get_or_create(code=code, defaults={"name_en": en, "name_ja": ja})[0]
+
+
+@pytest.fixture
+def registry(supplier, other_supplier):
+    """A small registry across regions, with categories and a designation."""
+    hw = _category("hardware", "Hardware", "ハードウェア")
+    sw = _category("software", "Software", "ソフトウェア")
+    svc = _category("services", "Services", "サービス")
+    supplier.categories.add(hw, svc)
+    supplier.is_strategic_partner = True
+    supplier.save(update_fields=["is_strategic_partner"])
+    other_supplier.categories.add(sw)
+    DesignationFactory(supplier=supplier, fiscal_year=current_fiscal_year().year)
+    rows = [
+        ("JP-210", "Kansai Precision Components K.K.", "関西精密部品株式会社", "JP", "active"),
+        ("CN-330", "Shenzhen Bright Circuit Co., Ltd.", "", "CN", "onboarding"),
+        ("US-410", "Cascade Software Systems Inc.", "", "US", "active"),
+        ("DE-520", "Rheinland Logistik GmbH", "", "DE", "suspended"),
+        ("MX-610", "Monterrey Ensambles S.A. de C.V.", "", "MX", "active"),
+        ("VN-720", "Hanoi Cable Works JSC", "", "VN", "inactive"),
+    ]
+    for code, name, local, country, status in rows:
+        s = SupplierFactory(
+            code=code, legal_name=name, local_name=local, country=country, status=status
+        )
+        s.categories.add(hw if country in {"JP", "CN", "VN"} else sw)
+    SiteFactory(supplier=supplier, name="Kawasaki Plant", city="Kawasaki")
+    ContactFactory(supplier=supplier, name="Hanako Sato", email="hanako.sato@acme.example")
+    SpendFactory(supplier=supplier, fiscal_year=current_fiscal_year().year - 1)
+    return supplier
+
+
+def test_user_logs_in_through_the_form(page, ui_login, live_server, buyer, registry):
+    ui_login(page, buyer)
+    assert page.url == f"{live_server.url}/suppliers/"
+    assert page.locator(".whoami-name").inner_text() == "Bunta Buyer"
+    assert page.locator("table.suppliers-table tbody tr").count() == 8
+
+
+def test_wrong_password_shows_the_error(page, live_server, buyer):
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("input[name=username]", buyer.email)
+    page.fill("input[name=password]", "not-the-password")
+    page.click("button[type=submit].primary")
+    page.wait_for_load_state()
+    assert "/accounts/login/" in page.url
+    assert (
+        "The e-mail address or password is not correct." in page.locator(".errorbox").inner_text()
+    )
+    shot(page, "login-error-desktop")
+
+
+def test_staff_filter_by_region_see_only_that_region(page, ui_login, live_server, buyer, registry):
+    ui_login(page, buyer)
+    with page.expect_response(lambda r: "region=asia" in r.url):
+        page.select_option("select[name=region]", "asia")
+    page.wait_for_url("**/suppliers/?*region=asia*")
+    rows = page.locator("table.suppliers-table tbody tr")
+    assert rows.count() == 3
+    regions = {r.strip() for r in page.locator("td[data-label=Region]").all_inner_texts()}
+    assert regions == {"Asia"}
+    assert "OTHER-002" in page.locator("#results").inner_text()
+    assert "ACME-001" not in page.locator("#results").inner_text()
+    assert page.locator(".filters").count() == 1  # a fragment was swapped in, not a page
+    shot(page, "suppliers-list-asia-desktop")
+
+    # The pushed URL is shareable: opening it directly gives the same rows.
+    page.goto(page.url)
+    assert page.locator("table.suppliers-table tbody tr").count() == 3
+    assert page.locator("select[name=region]").input_value() == "asia"
+
+    # Back returns to the unfiltered list.
+    page.go_back()
+    page.wait_for_url(f"{live_server.url}/suppliers/")
+    assert page.locator("table.suppliers-table tbody tr").count() == 8
+
+
+def test_search_as_you_type(page, ui_login, buyer, registry):
+    ui_login(page, buyer)
+    page.fill("input[name=q]", "rheinland")
+    page.wait_for_url("**q=rheinland*")
+    assert page.locator("table.suppliers-table tbody tr").count() == 1
+    assert "DE-520" in page.locator("#results").inner_text()
+
+
+def test_language_switch_turns_the_page_japanese(page, ui_login, live_server, buyer, registry):
+    ui_login(page, buyer)
+    shot(page, "suppliers-list-desktop")
+    with page.expect_response(lambda r: "region=japan" in r.url):
+        page.select_option("select[name=region]", "japan")
+    page.wait_for_url("**region=japan*")
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert "アクメ部品株式会社" not in page.locator("#results").inner_text()
+
+    page.click(".langswitch button[value=ja]")
+    page.wait_for_load_state()
+    assert page.locator("html").get_attribute("lang") == "ja"
+    # The switch kept the page and its filters (pushed by htmx after the first load).
+    assert "/suppliers/?region=japan" in page.url
+    assert "q=" not in page.url  # empty filters are left out of shared URLs
+    results = page.locator("#results").inner_text()
+    assert "アクメ部品株式会社" in results
+    assert "関西精密部品株式会社" in results
+    shot(page, "suppliers-list-ja-desktop")
+
+    page.click(".langswitch button[value=en]")
+    page.wait_for_load_state()
+    assert page.locator("html").get_attribute("lang") == "en"
+
+
+def test_supplier_user_gets_404_for_another_suppliers_page(
+    page, ui_login, live_server, supplier_user, registry, other_supplier
+):
+    ui_login(page, supplier_user)
+    assert page.url == f"{live_server.url}/suppliers/{registry.pk}/"  # straight to own company
+    assert "Kawasaki Plant" in page.content()
+    response = page.goto(f"{live_server.url}/suppliers/{other_supplier.pk}/")
+    assert response.status == 404
+    assert page.locator("h1").inner_text() == "Page not found"
+    assert "Other Components" not in page.content()
+    shot(page, "404-desktop")
+
+
+def test_detail_page_desktop(page, ui_login, live_server, buyer, registry):
+    ui_login(page, buyer)
+    page.goto(f"{live_server.url}/suppliers/{registry.pk}/")
+    assert "Hanako Sato" in page.locator("body").inner_text()
+    shot(page, "supplier-detail-desktop")
+
+
+@pytest.mark.parametrize("path", ["/suppliers/", "detail", "/accounts/login/"])
+def test_phone_pages_do_not_overflow(phone_page, ui_login, live_server, buyer, registry, path):
+    if path == "/accounts/login/":
+        phone_page.goto(f"{live_server.url}{path}")
+    else:
+        ui_login(phone_page, buyer)
+        if path == "detail":
+            path = f"/suppliers/{registry.pk}/"
+        phone_page.goto(f"{live_server.url}{path}")
+    scroll_width, inner_width = phone_page.evaluate(
+        "() => [document.documentElement.scrollWidth, window.innerWidth]"
+    )
+    # A mobile browser widens its layout viewport to fit overflowing content, so the
+    # viewport must also still be the phone's own 375 px.
+    assert inner_width == 375
+    assert scroll_width <= inner_width
+    name = "supplier-detail" if path.startswith("/suppliers/") and path != "/suppliers/" else None
+    name = name or path.strip("/").replace("/", "-")
+    shot(phone_page, f"{name}-phone")
+    if path == "/suppliers/":
+        # Rows are stacked cards: no table header visible, labels on each cell.
+        assert not phone_page.locator("table.suppliers-table thead").is_visible()
+        # The menu folds away and opens from its button.
+        assert not phone_page.locator(".mainnav").is_visible()
+        phone_page.click(".nav-toggle-label")
+        assert phone_page.locator(".mainnav").is_visible()
+        shot(phone_page, "suppliers-phone-menu-open")
+        # The filters fold behind a button; search stays in view.
+        assert phone_page.locator("input[name=q]").is_visible()
+        assert not phone_page.locator("select[name=region]").is_visible()
+        phone_page.click(".filters-toggle-label")
+        assert phone_page.locator("select[name=region]").is_visible()
+        with phone_page.expect_response(lambda r: "region=asia" in r.url):
+            phone_page.select_option("select[name=region]", "asia")
+        phone_page.wait_for_url("**region=asia*")
+        assert phone_page.locator("table.suppliers-table tbody tr").count() == 3
+        assert phone_page.evaluate("document.documentElement.scrollWidth") <= 375
+        shot(phone_page, "suppliers-phone-filtered")
