@@ -74,9 +74,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
     "procurement_portal.accounts.middleware.IdleSessionMiddleware",
     "procurement_portal.accounts.middleware.StaffTwoFactorMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "procurement_portal.core.audit.AuditlogMiddleware",
@@ -253,8 +253,8 @@ OUTBOX_RETRY_BASE_SECONDS = env.int("OUTBOX_RETRY_BASE_SECONDS", default=30)
 API_MAX_PAGE_SIZE = 200
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "procurement_portal.core.api.AuditedSessionAuthentication",
+        "procurement_portal.core.api.AuditedTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["procurement_portal.core.api.RolePermission"],
     "DEFAULT_PAGINATION_CLASS": "procurement_portal.core.api.Pagination",

@@ -1,3 +1,4 @@
+from auditlog.mixins import AuditlogHistoryAdminMixin
 from django.contrib import admin
 
 from .models import (
@@ -33,7 +34,8 @@ class DesignationInline(admin.TabularInline):
 
 
 @admin.register(Supplier)
-class SupplierAdmin(admin.ModelAdmin):
+class SupplierAdmin(AuditlogHistoryAdminMixin, admin.ModelAdmin):
+    show_auditlog_history_link = True
     list_display = ["code", "legal_name", "country", "region", "status", "is_strategic_partner"]
     list_filter = ["region", "status", "is_strategic_partner", "categories"]
     search_fields = ["code", "legal_name", "local_name"]

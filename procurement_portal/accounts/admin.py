@@ -1,3 +1,4 @@
+from auditlog.mixins import AuditlogHistoryAdminMixin
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
@@ -12,7 +13,8 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(AuditlogHistoryAdminMixin, BaseUserAdmin):
+    show_auditlog_history_link = True
     ordering = ["email"]
     list_display = ["email", "full_name", "role", "is_active", "date_joined"]
     list_filter = ["role", "is_active"]

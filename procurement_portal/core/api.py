@@ -7,9 +7,27 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from rest_framework import exceptions, permissions
+from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.pagination import PageNumberPagination
 
 from procurement_portal import access
+from procurement_portal.core.audit import note_actor
+
+
+class AuditedSessionAuthentication(SessionAuthentication):
+    def authenticate(self, request):
+        result = super().authenticate(request)
+        if result:
+            note_actor(result[0])
+        return result
+
+
+class AuditedTokenAuthentication(TokenAuthentication):
+    def authenticate(self, request):
+        result = super().authenticate(request)
+        if result:
+            note_actor(result[0])
+        return result
 
 
 class Pagination(PageNumberPagination):

@@ -6,3 +6,6 @@ class CoreConfig(AppConfig):
     name = "procurement_portal.core"
     label = "core"
     verbose_name = _("Portal core")
+
+    def ready(self) -> None:
+        from . import schema  # noqa: F401  (registers the OpenAPI auth extensions)

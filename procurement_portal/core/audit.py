@@ -7,6 +7,7 @@ reason. Views of personal data are recorded with ``log_access``.
 
 from __future__ import annotations
 
+from auditlog.context import auditlog_value
 from auditlog.middleware import AuditlogMiddleware as _AuditlogMiddleware
 from auditlog.signals import accessed
 
@@ -25,3 +26,14 @@ def log_access(*objects) -> None:
     """Record that the current request's user saw these objects (personal data)."""
     for obj in objects:
         accessed.send(sender=obj.__class__, instance=obj)
+
+
+def note_actor(user) -> None:
+    """The API authenticates inside the view, after the middleware has run: tell the
+    request's audit context who the actor is, so API changes are attributed too."""
+    try:
+        data = auditlog_value.get()
+    except LookupError:
+        return
+    if data.get("actor") is None:
+        data["actor"] = user

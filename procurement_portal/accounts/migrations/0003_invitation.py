@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0002_initial'),
-        ('suppliers', '0003_importjob'),
+        ('suppliers', '0002_seed_risks_and_categories'),
     ]
 
     operations = [
