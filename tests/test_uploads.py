@@ -1,0 +1,332 @@
+"""Upload checks by content, private storage and private downloads (procurement_portal.uploads)."""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.template import Context, Template
+from django.test import RequestFactory
+from openpyxl import Workbook
+
+from procurement_portal import uploads
+from procurement_portal.uploads import (
+    display_name,
+    private_storage,
+    safe_storage_name,
+    serve_private_file,
+    validate_upload,
+)
+
+ALL = set(uploads.KIND_EXTENSIONS)
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00"
+JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" + b"\x00" * 32
+PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n"
+DOCX_TYPES = (
+    b'<?xml version="1.0"?><Types><Override PartName="/word/document.xml" ContentType='
+    b'"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/>'
+    b"</Types>"
+)
+XLSM_TYPES = (
+    b'<Types><Override ContentType="application/vnd.ms-excel.sheet.macroEnabled.main+xml"/></Types>'
+)
+
+
+def upload(name: str, content: bytes) -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, content)
+
+
+def xlsx_bytes(**extra_members: bytes) -> bytes:
+    """A real workbook from openpyxl, with extra members added to its zip if asked."""
+    workbook = Workbook()
+    workbook.active.append(["code", "名前", 1])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    if extra_members:
+        with zipfile.ZipFile(buffer, "a", zipfile.ZIP_DEFLATED) as archive:
+            for member, data in extra_members.items():
+                archive.writestr(member, data)
+    return buffer.getvalue()
+
+
+def zip_bytes(members: dict[str, bytes], *, encrypted: bool = False) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for member, data in members.items():
+            archive.writestr(member, data)
+    content = bytearray(buffer.getvalue())
+    if encrypted:  # zipfile cannot encrypt: set the "encrypted" flag in every header
+        for signature, flag_at in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):
+            start = content.find(signature)
+            while start != -1:
+                content[start + flag_at] |= 0x1
+                start = content.find(signature, start + 4)
+    return bytes(content)
+
+
+def docx_bytes() -> bytes:
+    return zip_bytes({"[Content_Types].xml": DOCX_TYPES, "word/document.xml": b"<w:document/>"})
+
+
+def refusal(uploaded, allowed=ALL, **kwargs) -> ValidationError:
+    with pytest.raises(ValidationError) as caught:
+        validate_upload(uploaded, allowed=allowed, **kwargs)
+    return caught.value
+
+
+# --- Detection by content -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "kind"),
+    [
+        ("suppliers.csv", "code,名前\nA-1,アクメ\n".encode(), "csv"),
+        ("suppliers.csv", "\ufeffcode,名前\n".encode(), "csv"),
+        ("suppliers.csv", "code,名前\n".encode("cp932"), "csv"),
+        ("notes.txt", "メモ\n".encode(), "txt"),
+        ("scan.pdf", PDF, "pdf"),
+        ("logo.png", PNG, "png"),
+        ("photo.jpg", JPEG, "jpeg"),
+        ("photo.jpeg", JPEG, "jpeg"),
+        ("book.xlsx", xlsx_bytes(), "xlsx"),
+        ("letter.docx", docx_bytes(), "docx"),
+        ("no-extension", PDF, "pdf"),
+        ("renamed.bin", xlsx_bytes(), "xlsx"),
+    ],
+)
+def test_kind_comes_from_content(name, content, kind):
+    assert validate_upload(upload(name, content), allowed=ALL) == kind
+
+
+def test_file_is_rewound_for_the_reader():
+    uploaded = upload("a.csv", b"code\nA-1\n")
+    validate_upload(uploaded, allowed={"csv"})
+    assert uploaded.read() == b"code\nA-1\n"
+
+
+def test_plain_file_objects_are_accepted_too():
+    assert validate_upload(ContentFile(PDF, name="x.pdf"), allowed={"pdf"}) == "pdf"
+
+
+def test_empty_file_is_refused():
+    error = refusal(upload("empty.csv", b""))
+    assert error.code == "empty"
+    assert "“empty.csv” is empty." in error.messages
+
+
+def test_too_large_file_is_refused_with_both_sizes():
+    error = refusal(upload("big.csv", b"a," * 600_000), max_bytes=1024 * 1024)
+    assert error.code == "too_large"
+    assert error.messages == ["“big.csv” is too large (1.1 MB); the limit is 1.0 MB."]
+
+
+def test_size_limit_defaults_to_the_setting(settings):
+    settings.UPLOAD_MAX_BYTES = 10
+    assert refusal(upload("a.csv", b"0123456789ab")).code == "too_large"
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("invoice.csv", b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + b"\x00" * 64),
+        ("data.csv", b"code\x00name\n"),
+        ("data.csv", bytes(range(128, 256)) * 4),
+        ("picture.csv", b"GIF89a\x01\x00\x01\x00" + b"\x00" * 20),
+        ("scan.pdf", PDF),
+    ],
+)
+def test_content_of_a_kind_not_allowed_is_refused_whatever_the_name(name, content):
+    error = refusal(upload(name, content), allowed={"csv", "xlsx"})
+    assert error.code == "not_allowed"
+    assert f"“{name}” is a file of a type not accepted here" in error.messages[0]
+    assert "CSV file, Excel workbook (.xlsx)" in error.messages[0]
+
+
+def test_content_that_contradicts_the_name_is_refused():
+    error = refusal(upload("report.pdf", PNG), allowed={"pdf", "png"})
+    assert error.code == "mismatch"
+    assert error.messages == [
+        "The content of “report.pdf” does not match its name: it is a PNG image."
+    ]
+
+
+def test_csv_and_txt_are_interchangeable_text():
+    assert validate_upload(upload("list.txt", b"a,b\n"), allowed={"csv"}) == "csv"
+    assert validate_upload(upload("list.csv", b"a,b\n"), allowed={"txt"}) == "txt"
+    assert validate_upload(upload("list.csv", b"a,b\n"), allowed={"csv", "txt"}) == "csv"
+
+
+def test_unknown_kinds_are_a_programming_error():
+    with pytest.raises(ValueError, match="exe"):
+        validate_upload(upload("a.csv", b"a"), allowed={"csv", "exe"})
+
+
+# --- Archives ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("bundle.zip", zip_bytes({"a.txt": b"hello"})),
+        ("bundle.7z", b"7z\xbc\xaf\x27\x1c\x00\x04" + b"\x00" * 32),
+        ("bundle.rar", b"Rar!\x1a\x07\x01\x00" + b"\x00" * 32),
+        ("bundle.gz", b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03" + b"\x00" * 32),
+        ("bundle.tar", b"a.txt".ljust(257, b"\x00") + b"ustar\x0000" + b"\x00" * 300),
+        ("suppliers.csv", zip_bytes({"suppliers.csv": b"a,b\n"})),
+    ],
+)
+def test_bare_archives_are_refused(name, content):
+    error = refusal(upload(name, content))
+    assert error.code == "archive"
+    assert "archives are not accepted" in error.messages[0]
+
+
+def test_office_file_of_another_kind_is_not_allowed():
+    xlsm = zip_bytes({"[Content_Types].xml": XLSM_TYPES, "xl/workbook.xml": b"<workbook/>"})
+    assert refusal(upload("macro.xlsx", xlsm)).code == "not_allowed"
+    assert refusal(upload("book.xlsx", xlsx_bytes()), allowed={"docx"}).code == "not_allowed"
+
+
+def test_zip_bomb_ratio_is_refused():
+    error = refusal(upload("bomb.xlsx", xlsx_bytes(**{"xl/worksheets/big.xml": b"0" * 5_000_000})))
+    assert error.code == "zip_ratio"
+
+
+def test_too_many_members_are_refused(monkeypatch):
+    monkeypatch.setattr(uploads, "ZIP_MAX_MEMBERS", 5)
+    error = refusal(upload("many.xlsx", xlsx_bytes()))
+    assert error.code == "zip_members"
+    assert "too many parts" in error.messages[0]
+
+
+def test_too_much_unpacked_data_is_refused(monkeypatch):
+    monkeypatch.setattr(uploads, "ZIP_MAX_TOTAL_BYTES", 1000)
+    assert refusal(upload("big.xlsx", xlsx_bytes())).code == "zip_too_large"
+
+
+@pytest.mark.parametrize(
+    "member",
+    ["xl/media/inner.zip", "xl/embeddings/Book1.xlsx", "xl/media/innocent.bin"],
+)
+def test_nested_archives_are_refused(member):
+    inner = zip_bytes({"x.txt": b"x"})
+    error = refusal(upload("nested.xlsx", xlsx_bytes(**{member: inner})))
+    assert error.code == "zip_nested"
+    assert member in error.messages[0]
+
+
+@pytest.mark.parametrize("member", ["../evil.sh", "/etc/cron.d/x", "C:/evil", "xl\\..\\evil"])
+def test_unsafe_member_paths_are_refused(member):
+    assert refusal(upload("path.xlsx", xlsx_bytes(**{member: b"x"}))).code == "zip_path"
+
+
+def test_encrypted_members_are_refused():
+    content = zip_bytes(
+        {"[Content_Types].xml": DOCX_TYPES, "word/document.xml": b"<w:document/>"},
+        encrypted=True,
+    )
+    assert refusal(upload("secret.docx", content)).code == "zip_encrypted"
+
+
+def test_damaged_zip_is_refused():
+    assert refusal(upload("broken.xlsx", b"PK\x03\x04" + b"\x00" * 100)).code == "damaged"
+
+
+# --- Names -----------------------------------------------------------------------------------
+
+
+def test_display_name_keeps_only_a_clean_last_part():
+    assert display_name("C:\\Users\\x\\..\\見積書.pdf") == "見積書.pdf"
+    assert display_name("../../etc/passwd") == "passwd"
+    assert display_name("invoice\u202efdp.exe") == "invoicefdp.exe"  # no bidi override
+    assert display_name("a\r\nb\tc　d.csv") == "a b c d.csv"
+    assert display_name("") == "unnamed file"
+    long = display_name("x" * 300 + ".xlsx")
+    assert len(long) <= 120 and long.endswith("….xlsx")
+
+
+def test_file_name_in_the_message_is_cleaned_and_escaped_when_shown():
+    error = refusal(upload("<img src=x onerror=alert(1)>\u202e.csv", b""))
+    html = Template("{% for m in e.messages %}{{ m }}{% endfor %}").render(Context({"e": error}))
+    assert "<img" not in html
+    assert "“&lt;img src=x onerror=alert(1)&gt;.csv” is empty." in html
+    assert "\u202e" not in html
+
+
+def test_storage_name_is_random_with_the_kinds_extension():
+    names = {safe_storage_name("jpeg") for _ in range(50)}
+    assert len(names) == 50
+    assert all(re.fullmatch(r"[0-9a-f]{32}\.jpg", n) for n in names)
+    with pytest.raises(KeyError):
+        safe_storage_name("exe")
+
+
+# --- Private storage and downloads -------------------------------------------------------------
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+def test_private_storage_lives_under_media_private_and_has_no_url(media, settings):
+    name = private_storage.save(safe_storage_name("pdf"), ContentFile(PDF))
+    assert (media / "private" / name).read_bytes() == PDF
+    assert not str(media / "private").startswith(str(settings.STATIC_ROOT))
+    with pytest.raises(ValueError, match="no URL"):
+        private_storage.url(name)
+
+
+def test_private_file_is_served_as_a_sandboxed_attachment(media):
+    # Given a stored file whose user name is Japanese
+    name = private_storage.save(safe_storage_name("pdf"), ContentFile(PDF))
+    request = RequestFactory().get("/anything")
+
+    # When it is served
+    response = serve_private_file(
+        request,
+        file_field_or_path=name,
+        download_name="見積書 2026.pdf",
+        content_type="application/pdf",
+    )
+
+    # Then it is an attachment with both name forms, never sniffed or run
+    assert b"".join(response.streaming_content) == PDF
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"] == (
+        "attachment; filename=\"2026.pdf\"; filename*=UTF-8''%E8%A6%8B%E7%A9%8D%E6%9B%B8%202026.pdf"
+    )
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Content-Security-Policy"] == "default-src 'none'; sandbox"
+    assert response["Cache-Control"] == "private, no-store"
+
+
+def test_download_name_cannot_inject_headers(media):
+    name = private_storage.save(safe_storage_name("txt"), ContentFile(b"x"))
+    response = serve_private_file(
+        RequestFactory().get("/"),
+        file_field_or_path=name,
+        download_name='a"\r\nSet-Cookie: x=1;.txt',
+        content_type="text/plain",
+    )
+    header = response["Content-Disposition"]
+    assert "\r" not in header and "\n" not in header
+    assert header.startswith('attachment; filename="a_ Set-Cookie_ x_1_.txt"')
+
+
+@pytest.mark.parametrize("name", ["../secret.txt", "/etc/passwd", "missing.pdf", "..", ""])
+def test_names_outside_the_storage_or_missing_are_404(media, name):
+    from django.http import Http404
+
+    (media / "secret.txt").parent.mkdir(parents=True, exist_ok=True)
+    (media / "secret.txt").write_text("secret")
+    with pytest.raises(Http404):
+        serve_private_file(
+            RequestFactory().get("/"), file_field_or_path=name, download_name="x", content_type=None
+        )
