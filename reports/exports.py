@@ -38,8 +38,8 @@ def neutralize_cell(value: Any) -> Any:
     Text that a spreadsheet would run as a formula, even after leading spaces, gets a
     leading ``'``. Numbers, booleans, dates and ``None`` are returned unchanged; any
     other object becomes its text first (lazy translations included). Full-width
-    ``＝－`` are left alone: spreadsheets read them as text, and Japanese tables use
-    ``－`` for "none".
+    equals and minus signs (U+FF1D, U+FF0D) are left alone: spreadsheets read them as
+    text, and Japanese tables use the full-width minus for "none".
     """
     if value is None or isinstance(value, (bool, *_NUMBERS, dt.date, dt.time)):
         return value
