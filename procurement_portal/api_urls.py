@@ -1,9 +1,10 @@
 """Every API route under /api/v1/, collected from the apps' routers."""
 
 from django.urls import include, path
-from rest_framework.authtoken.views import obtain_auth_token
+
+from procurement_portal.accounts.api import ObtainTokenView
 
 urlpatterns = [
-    path("auth/token/", obtain_auth_token, name="api-token"),
+    path("auth/token/", ObtainTokenView.as_view(), name="api-token"),
     path("", include("suppliers.api_urls")),
 ]

@@ -265,6 +265,16 @@ REST_FRAMEWORK = {
         "rest_framework.filters.SearchFilter",
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Rate limits per signed-in user and per anonymous client address (kept in the cache,
+    # so they hold across all web workers when REDIS_URL is set).
+    "DEFAULT_THROTTLE_CLASSES": [
+        "procurement_portal.core.api.UserRateThrottle",
+        "procurement_portal.core.api.AnonRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "user": env.str("API_THROTTLE_USER", default="3000/hour"),
+        "anon": env.str("API_THROTTLE_ANON", default="60/hour"),
+    },
     "EXCEPTION_HANDLER": "procurement_portal.core.api.exception_handler",
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",

@@ -207,7 +207,7 @@ def _detect(fileobj, *, name: str, allowed: frozenset[str], max_bytes: int) -> s
     claimed = _CLAIMED_KINDS.get(name.rpartition(".")[2].lower()) if "." in name else None
     if claimed and claimed != kind and not {claimed, kind} <= set(TEXT_KINDS):
         raise _Refused(
-            _("The content of “%(name)s” does not match its name: it is a %(kind)s."),
+            _("The content of “%(name)s” (%(kind)s) does not match its name."),
             "mismatch",
             kind=KIND_LABELS[kind],
         )

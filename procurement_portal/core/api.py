@@ -9,9 +9,12 @@ from django.db import IntegrityError
 from rest_framework import exceptions, permissions
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.throttling import AnonRateThrottle as _AnonRateThrottle
+from rest_framework.throttling import UserRateThrottle as _UserRateThrottle
 
 from procurement_portal import access
 from procurement_portal.core.audit import note_actor
+from procurement_portal.core.net import client_ip
 
 
 class AuditedSessionAuthentication(SessionAuthentication):
@@ -28,6 +31,21 @@ class AuditedTokenAuthentication(TokenAuthentication):
         if result:
             note_actor(result[0])
         return result
+
+
+class _ClientIdentMixin:
+    """DRF's own ident trusts X-Forwarded-For by its NUM_PROXIES; use the portal's rule."""
+
+    def get_ident(self, request):
+        return client_ip(request) or "unknown"
+
+
+class UserRateThrottle(_ClientIdentMixin, _UserRateThrottle):
+    pass
+
+
+class AnonRateThrottle(_ClientIdentMixin, _AnonRateThrottle):
+    pass
 
 
 class Pagination(PageNumberPagination):
@@ -56,7 +74,10 @@ def exception_handler(exc, context):
     """Turn domain errors raised by services into 400/403 answers naming the field."""
     if isinstance(exc, DjangoValidationError):
         if hasattr(exc, "error_dict"):
-            detail = {field: [str(m) for m in msgs] for field, msgs in exc.message_dict.items()}
+            detail = {
+                ("non_field_errors" if field == "__all__" else field): [str(m) for m in msgs]
+                for field, msgs in exc.message_dict.items()
+            }
         else:
             detail = {"non_field_errors": exc.messages}
         exc = exceptions.ValidationError(detail)

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 def test_token_from_the_token_endpoint_authenticates(api_client, supplier_user, password):
     issued = api_client.post(
-        "/api/v1/auth/token/", {"username": supplier_user.email, "password": password}
+        "/api/v1/auth/token/", {"email": supplier_user.email, "password": password}
     )
     assert issued.status_code == 200, issued.content
     token = issued.json()["token"]
@@ -27,7 +27,7 @@ def test_token_from_the_token_endpoint_authenticates(api_client, supplier_user, 
 
 def test_wrong_password_gets_no_token(api_client, supplier_user):
     response = api_client.post(
-        "/api/v1/auth/token/", {"username": supplier_user.email, "password": "wrong-password"}
+        "/api/v1/auth/token/", {"email": supplier_user.email, "password": "wrong-password"}
     )
 
     assert response.status_code == 400

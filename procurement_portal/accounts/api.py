@@ -1,0 +1,71 @@
+"""API token issue: the same checks as the log-in page, second factor included."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth import authenticate
+from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.authtoken.models import Token
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from procurement_portal import access
+from procurement_portal.core.api import AnonRateThrottle
+
+
+class TokenInputSerializer(serializers.Serializer):
+    email = serializers.EmailField()
+    password = serializers.CharField(trim_whitespace=False, write_only=True)
+    otp = serializers.RegexField(
+        r"^\d{6,8}$",
+        required=False,
+        help_text=_("Code from the authenticator app; required for company staff."),
+    )
+
+
+class ObtainTokenView(APIView):
+    """Exchange e-mail, password (and, for staff, a TOTP code) for an API token."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    throttle_classes = [AnonRateThrottle]
+
+    @extend_schema(
+        request=TokenInputSerializer,
+        responses={200: inline_serializer("TokenOutput", {"token": serializers.CharField()})},
+    )
+    def post(self, request):
+        data = TokenInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = authenticate(
+            request._request,
+            username=data.validated_data["email"],
+            password=data.validated_data["password"],
+        )
+        if user is None:
+            return Response(
+                {"non_field_errors": [_("The e-mail address or password is not correct.")]},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        if settings.PORTAL_REQUIRE_STAFF_2FA and access.sees_all_suppliers(user):
+            error = self._second_factor_error(user, data.validated_data.get("otp"))
+            if error:
+                return Response({"otp": [error]}, status=status.HTTP_400_BAD_REQUEST)
+        token, _created = Token.objects.get_or_create(user=user)
+        return Response({"token": token.key})
+
+    @staticmethod
+    def _second_factor_error(user, code: str | None) -> str | None:
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+        if device is None:
+            return str(_("Set up two-factor authentication in the portal first."))
+        if not code:
+            return str(_("Staff accounts must give the code from their authenticator app."))
+        allowed, _info = device.verify_is_allowed()
+        if not allowed or not device.verify_token(code):
+            return str(_("This code is not correct or has expired."))
+        return None
