@@ -151,7 +151,7 @@ def test_content_that_contradicts_the_name_is_refused():
     error = refusal(upload("report.pdf", PNG), allowed={"pdf", "png"})
     assert error.code == "mismatch"
     assert error.messages == [
-        "The content of “report.pdf” does not match its name: it is a PNG image."
+        "The content of “report.pdf” (PNG image) does not match its name."
     ]
 
 
