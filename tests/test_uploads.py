@@ -150,9 +150,7 @@ def test_content_of_a_kind_not_allowed_is_refused_whatever_the_name(name, conten
 def test_content_that_contradicts_the_name_is_refused():
     error = refusal(upload("report.pdf", PNG), allowed={"pdf", "png"})
     assert error.code == "mismatch"
-    assert error.messages == [
-        "The content of “report.pdf” (PNG image) does not match its name."
-    ]
+    assert error.messages == ["The content of “report.pdf” (PNG image) does not match its name."]
 
 
 def test_csv_and_txt_are_interchangeable_text():
@@ -330,3 +328,23 @@ def test_names_outside_the_storage_or_missing_are_404(media, name):
         serve_private_file(
             RequestFactory().get("/"), file_field_or_path=name, download_name="x", content_type=None
         )
+
+
+def test_a_file_field_on_private_storage_is_served(media):
+    # Given a FileField stored privately (as models in later issues will declare it)
+    from django.db import models
+    from django.db.models.fields.files import FieldFile
+
+    field = models.FileField(storage=uploads.get_private_storage)
+    name = private_storage.save(safe_storage_name("csv"), ContentFile(b"a,b\n"))
+
+    # When it is served, Then its content arrives as an attachment
+    response = serve_private_file(
+        RequestFactory().get("/"),
+        file_field_or_path=FieldFile(None, field, name),
+        download_name="list.csv",
+        content_type="text/csv",
+    )
+    assert b"".join(response.streaming_content) == b"a,b\n"
+    assert response["Content-Disposition"] == 'attachment; filename="list.csv"'
+    assert field.deconstruct()[3]["storage"] is uploads.get_private_storage
