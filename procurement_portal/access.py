@@ -33,6 +33,7 @@ class Action(StrEnum):
     IMPORT_DATA = "import_data"
     MANAGE_USERS = "manage_users"
     VIEW_OWN_SUPPLIER = "view_own_supplier"
+    HANDLE_PRIVACY_REQUESTS = "handle_privacy_requests"  # export / erase personal data
 
 
 _CAPABILITIES: dict[str, frozenset[Action]] = {
@@ -47,7 +48,7 @@ _CAPABILITIES: dict[str, frozenset[Action]] = {
     ),
     Role.INFOSEC_ASSESSOR: frozenset({Action.VIEW_ALL_SUPPLIERS}),
     Role.CSCO: frozenset({Action.VIEW_ALL_SUPPLIERS}),
-    Role.COMPLIANCE: frozenset({Action.VIEW_ALL_SUPPLIERS}),
+    Role.COMPLIANCE: frozenset({Action.VIEW_ALL_SUPPLIERS, Action.HANDLE_PRIVACY_REQUESTS}),
     Role.ADMIN: frozenset(
         {
             Action.VIEW_ALL_SUPPLIERS,
@@ -55,6 +56,7 @@ _CAPABILITIES: dict[str, frozenset[Action]] = {
             Action.MANAGE_SPEND,
             Action.IMPORT_DATA,
             Action.MANAGE_USERS,
+            Action.HANDLE_PRIVACY_REQUESTS,
         }
     ),
 }

@@ -174,6 +174,7 @@ AUDITLOG_EXCLUDE_TRACKING_MODELS = (
 )
 AUDITLOG_EXCLUDE_TRACKING_FIELDS = ("updated_at", "password", "last_login")
 AUDITLOG_DISABLE_REMOTE_ADDR = False
+AUDITLOG_STORE_JSON_CHANGES = True
 
 # Two-factor: staff roles must confirm a TOTP code after the password.
 PORTAL_REQUIRE_STAFF_2FA = env.bool("PORTAL_REQUIRE_STAFF_2FA", default=True)
@@ -229,7 +230,14 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 # All periodic schedules live here, in one place.
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    "contact-retention": {
+        "task": "suppliers.tasks.apply_contact_retention",
+        "schedule": 24 * 60 * 60,
+    },
+}
+# Contacts of inactive suppliers are pseudonymised after this many days without change.
+CONTACT_RETENTION_DAYS = env.int("CONTACT_RETENTION_DAYS", default=3 * 365)
 
 # --- Cache ------------------------------------------------------------------------------
 if REDIS_URL:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from auditlog.context import auditlog_value
 from auditlog.middleware import AuditlogMiddleware as _AuditlogMiddleware
-from auditlog.signals import accessed
 
 from .net import client_ip
 
@@ -22,10 +21,38 @@ class AuditlogMiddleware(_AuditlogMiddleware):
         return client_ip(request)
 
 
-def log_access(*objects) -> None:
-    """Record that the current request's user saw these objects (personal data)."""
-    for obj in objects:
-        accessed.send(sender=obj.__class__, instance=obj)
+def log_access(objects) -> None:
+    """Record that the current request's user saw these objects (personal data), one
+    audit entry per object, written in one statement however many there are."""
+    from auditlog.models import LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    items = [obj for obj in objects if obj.pk is not None]
+    if not items:
+        return
+    try:
+        context = auditlog_value.get()
+    except LookupError:
+        context = {}
+    actor = context.get("actor")
+    actor = actor if getattr(actor, "is_authenticated", False) else None
+    content_type = ContentType.objects.get_for_model(items[0].__class__)
+    LogEntry.objects.bulk_create(
+        [
+            LogEntry(
+                content_type=content_type,
+                object_pk=str(obj.pk),
+                object_id=obj.pk,
+                object_repr=str(obj)[:200],
+                action=LogEntry.Action.ACCESS,
+                actor=actor,
+                actor_email=getattr(actor, "email", None),
+                remote_addr=context.get("remote_addr"),
+                changes={},
+            )
+            for obj in items
+        ]
+    )
 
 
 def note_actor(user) -> None:

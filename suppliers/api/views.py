@@ -7,13 +7,16 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from procurement_portal.access import Action
+from procurement_portal.core.audit import log_access
 
-from .. import selectors, services
+from .. import privacy, selectors, services
 from ..models import Category, Contact, CriticalDesignation, Site, Supplier, SupplierSpend
 from . import filters
 from . import serializers as s
@@ -182,7 +185,6 @@ class SiteViewSet(_SupplierPartViewSet):
 class ContactViewSet(_SupplierPartViewSet):
     """People at suppliers the company writes to."""
 
-    write_action = Action.MANAGE_SUPPLIERS
     output_serializer_class = s.ContactOutputSerializer
     create_serializer_class = s.ContactCreateInputSerializer
     update_serializer_class = s.ContactUpdateInputSerializer
@@ -201,6 +203,44 @@ class ContactViewSet(_SupplierPartViewSet):
 
     def delete_object(self, instance):
         services.contact_delete(actor=self.request.user, contact=instance)
+
+    @property
+    def write_action(self):
+        # Erasure is a privacy request: compliance officers handle those, not buyers.
+        if self.action == "erase":
+            return Action.HANDLE_PRIVACY_REQUESTS
+        return Action.MANAGE_SUPPLIERS
+
+    def list(self, request, *args, **kwargs):
+        response = super().list(request, *args, **kwargs)
+        log_access(getattr(self, "_page_objects", []))
+        return response
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        self._page_objects = page if page is not None else []
+        return page
+
+    def retrieve(self, request, *args, **kwargs):
+        response = super().retrieve(request, *args, **kwargs)
+        log_access([self.get_object()])
+        return response
+
+    @extend_schema(request=None, responses={200: OpenApiTypes.OBJECT})
+    @action(detail=True, methods=["get"], url_path="personal-data")
+    def personal_data(self, request, pk=None):
+        """Everything held about the person behind this contact (a subject access request)."""
+        contact = self.get_object()
+        data = privacy.contact_personal_data(actor=request.user, contact=contact)
+        log_access([contact])
+        return Response(data)
+
+    @extend_schema(request=None, responses={200: s.ContactOutputSerializer})
+    @action(detail=True, methods=["post"])
+    def erase(self, request, pk=None):
+        """Pseudonymise the person behind this contact; signed records stay intact."""
+        contact = privacy.contact_erase(actor=request.user, contact=self.get_object())
+        return Response(self.output(contact))
 
 
 class SpendViewSet(_SupplierPartViewSet):
