@@ -297,3 +297,6 @@ class CriticalDesignation(TimeStampedModel):
             if getattr(self, field):
                 labels.append(str(self._meta.get_field(field).verbose_name))
         return labels
+
+
+from suppliers.imports.models import ImportJob  # noqa: E402,F401

@@ -1,5 +1,106 @@
-from django.http import HttpResponse
+"""The import pages: upload, CSV templates, and a job page that follows its progress."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from procurement_portal import access
+
+from . import selectors
+from .forms import ImportUploadForm
+from .models import ImportJob
+from .service import KINDS, import_job_submit
+
+RECENT_JOBS = 10
+ERRORS_SHOWN = 200
 
 
-def import_upload(request):  # replaced by the import work
-    return HttpResponse("import")
+def _require_import(user) -> None:
+    if not access.can(user, access.Action.IMPORT_DATA):
+        raise PermissionDenied
+
+
+@login_required
+def import_upload(request):
+    _require_import(request.user)
+    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            job = import_job_submit(
+                kind=form.cleaned_data["kind"],
+                upload=form.cleaned_data["file"],
+                actor=request.user,
+                dry_run=form.cleaned_data["dry_run"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            return redirect("suppliers:import_job", pk=job.pk)
+    jobs = list(selectors.import_job_list(user=request.user)[:RECENT_JOBS])
+    kinds = [
+        {"name": name, "label": label, "columns": KINDS[name].columns}
+        for name, label in ImportJob._meta.get_field("kind").choices
+    ]
+    return render(
+        request, "suppliers/imports/upload.html", {"form": form, "jobs": jobs, "kinds": kinds}
+    )
+
+
+@login_required
+def import_template(request, kind: str):
+    """An empty file to fill in: the header row and one example row, UTF-8 with BOM for Excel."""
+    _require_import(request.user)
+    if kind not in KINDS:
+        raise Http404
+    columns = KINDS[kind].columns
+    return _csv_response(
+        f"{kind}-import-template.csv",
+        [[c.name for c in columns], [c.example for c in columns]],
+    )
+
+
+def _job_for(request, pk: int) -> ImportJob:
+    _require_import(request.user)
+    try:
+        return selectors.import_job_detail(user=request.user, pk=pk)
+    except ImportJob.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+@login_required
+def import_job(request, pk: int):
+    job = _job_for(request, pk)
+    errors = job.errors or []
+    context = {
+        "job": job,
+        "errors": errors[:ERRORS_SHOWN],
+        "errors_hidden": max(0, len(errors) - ERRORS_SHOWN),
+    }
+    template = (
+        "suppliers/imports/_job_status.html" if request.htmx else "suppliers/imports/job.html"
+    )
+    return render(request, template, context)
+
+
+@login_required
+def import_job_errors(request, pk: int):
+    """Every error of a job as CSV (the page shows the first ERRORS_SHOWN)."""
+    job = _job_for(request, pk)
+    rows = [[_("row"), _("column"), _("problem")]]
+    rows += [[e["row"] or "", e["column"], e["reason"]] for e in job.errors or []]
+    return _csv_response(f"import-{job.pk}-errors.csv", rows)
+
+
+def _csv_response(filename: str, rows: list[list]) -> HttpResponse:
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(rows)
+    response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

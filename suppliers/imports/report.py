@@ -1,0 +1,39 @@
+"""What an import returns: counts and every problem found, row by row."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+
+@dataclass(frozen=True, order=True)
+class RowError:
+    """One problem: the row as the user counts it (header = 1; 0 = the file as a whole)."""
+
+    row: int
+    column: str
+    reason: str
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class ImportReport:
+    """The outcome of one import: nothing is saved unless ``ok``."""
+
+    kind: str
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    dry_run: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def reject(self, errors: list[RowError]) -> ImportReport:
+        self.errors = sorted(errors)
+        self.created = self.updated = self.unchanged = 0
+        return self
