@@ -57,9 +57,12 @@ def _with_region_label(supplier: Supplier) -> Supplier:
 
 
 def _wants_results_only(request: HttpRequest) -> bool:
-    # A history restore (back button with an empty htmx cache) needs the whole page.
+    # Only the list's own htmx requests get the fragment: a boosted navigation or a
+    # history restore (back button with an empty htmx cache) needs the whole page.
     htmx = getattr(request, "htmx", None)
-    return bool(htmx) and not htmx.history_restore_request and htmx.target == RESULTS_TARGET
+    if not htmx or htmx.boosted or htmx.history_restore_request:
+        return False
+    return htmx.target in (None, RESULTS_TARGET)
 
 
 @login_required

@@ -285,7 +285,13 @@ def test_htmx_request_gets_only_the_results_partial(login, buyer, world):
     assert "HX-Request" in response["Vary"]
 
 
-def test_full_page_for_plain_and_history_restore_requests(login, buyer, world):
+def test_bare_hx_request_header_is_enough_for_the_partial(login, buyer, world):
+    response = login(buyer).get(LIST_URL, headers={"HX-Request": "true"})
+    assert b"<html" not in response.content
+    assert b"ACME-001" in response.content
+
+
+def test_full_page_for_plain_boosted_and_history_restore_requests(login, buyer, world):
     client = login(buyer)
     plain = client.get(LIST_URL)
     assert b"<html" in plain.content
@@ -293,6 +299,8 @@ def test_full_page_for_plain_and_history_restore_requests(login, buyer, world):
     assert b'hx-push-url="true"' in plain.content
     restore = client.get(LIST_URL, headers=HTMX | {"HX-History-Restore-Request": "true"})
     assert b"<html" in restore.content
+    boosted = client.get(LIST_URL, headers={"HX-Request": "true", "HX-Boosted": "true"})
+    assert b"<html" in boosted.content
 
 
 def test_htmx_partial_reports_bad_filters_too(login, buyer, world):
@@ -367,7 +375,24 @@ def test_detail_shows_facts_sites_contacts_spend_and_designations(login, buyer, 
 
 
 def test_detail_of_unknown_id_is_404(login, buyer):
-    assert login(buyer).get("/suppliers/999999/").status_code == 404
+    response = login(buyer).get("/suppliers/999999/")
+    assert response.status_code == 404
+    assert b"Page not found" in response.content
+    assert b"Bunta Buyer" in response.content  # the portal's layout, still logged in
+
+
+def test_403_page_uses_the_portal_layout(rf, buyer):
+    from django.contrib.sessions.backends.base import SessionBase
+    from django.core.exceptions import PermissionDenied
+    from django.views.defaults import permission_denied
+
+    request = rf.get("/somewhere/")
+    request.user = buyer
+    request.session = SessionBase()
+    response = permission_denied(request, PermissionDenied())
+    assert response.status_code == 403
+    assert b"Access denied" in response.content
+    assert b'class="topbar"' in response.content
 
 
 # --- Query counts -----------------------------------------------------------------------------
