@@ -46,7 +46,10 @@ class FiscalYear:
         return self.start <= day <= self.end
 
     def __str__(self) -> str:
-        return f"FY{self.year}"
+        from django.utils.translation import gettext
+
+        # English "FY2020", Japanese "2020年度".
+        return gettext("FY%(year)s") % {"year": self.year}
 
 
 def fiscal_year_of(day: dt.date | dt.datetime) -> FiscalYear:

@@ -208,6 +208,10 @@ MEDIA_ROOT = Path(env.str("DJANGO_MEDIA_ROOT", default=str(BASE_DIR / "media")))
 MEDIA_URL = "/media/"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# Largest file any upload accepts unless a caller names a smaller limit (bytes).
+UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=20 * 1024 * 1024)
+# A PDF that takes longer than this to render is abandoned (its process is killed).
+PDF_RENDER_TIMEOUT = env.int("PDF_RENDER_TIMEOUT", default=30)
 # Largest import file accepted by the upload page (bytes).
 IMPORT_MAX_UPLOAD_BYTES = env.int("IMPORT_MAX_UPLOAD_BYTES", default=50 * 1024 * 1024)
 # Imports with more rows than this run as a background task with a progress page.
