@@ -455,3 +455,24 @@ def test_detail_query_count_does_not_grow_with_rows(login, buyer, supplier):
     assert one == many
     # session, user, supplier, then one each: categories, sites, contacts, spend, designations
     assert many <= 8
+
+
+# --- Home -----------------------------------------------------------------------------------
+
+
+def test_home_lets_a_user_of_two_suppliers_choose(login, supplier_user, other_supplier):
+    from tests.factories import MembershipFactory
+
+    MembershipFactory(user=supplier_user, supplier=other_supplier)
+    response = login(supplier_user).get("/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Choose the company you act for" in html
+    assert f'href="/suppliers/{other_supplier.pk}/"' in html
+
+
+def test_home_explains_a_missing_link_to_any_supplier(login):
+    lonely = UserFactory(email="nobody@example.com", full_name="Nobody", role="supplier")
+    response = login(lonely).get("/")
+    assert response.status_code == 200
+    assert b"not linked to any supplier yet" in response.content
