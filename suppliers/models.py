@@ -136,6 +136,11 @@ class Supplier(TimeStampedModel):
         return f"{self.code} {self.legal_name}"
 
     @property
+    def region_label(self) -> str:
+        # A generated column gets no get_region_display(); the pages need the name.
+        return Region(self.region).label if self.region else ""
+
+    @property
     def display_name(self) -> str:
         if self.local_name and (get_language() or "en").startswith("ja"):
             return self.local_name

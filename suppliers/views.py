@@ -18,12 +18,12 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language, to_locale
 from django.views.decorators.http import require_GET
 
+from procurement_portal.core.audit import log_access
 from procurement_portal.fiscal import FiscalYear, current_fiscal_year
 
 from . import selectors
 from .forms import SupplierFilterForm
 from .models import Supplier
-from .regions import Region
 
 RESULTS_TARGET = "results"
 SORTABLE_COLUMNS = ("code", "name", "country")
@@ -49,13 +49,6 @@ def _sort_headers(current: str) -> dict[str, SortHeader]:
     return headers
 
 
-def _with_region_label(supplier: Supplier) -> Supplier:
-    # ``region`` is a generated column whose choices sit on its output field, so Django
-    # adds no get_region_display(); the page needs the translated name.
-    supplier.region_label = Region(supplier.region).label if supplier.region else ""
-    return supplier
-
-
 def _wants_results_only(request: HttpRequest) -> bool:
     # Only the list's own htmx requests get the fragment: a boosted navigation or a
     # history restore (back button with an empty htmx cache) needs the whole page.
@@ -72,7 +65,6 @@ def supplier_list(request: HttpRequest) -> HttpResponse:
     form.is_valid()  # invalid fields are reported and left out of the filters
     suppliers = selectors.supplier_list(user=request.user, **form.selector_filters())
     page = Paginator(suppliers, form.page_size).get_page(request.GET.get("page"))
-    page.object_list = [_with_region_label(s) for s in page.object_list]
     context = {
         "form": form,
         "filter_errors": form.error_list(),
@@ -122,7 +114,8 @@ def supplier_detail(request: HttpRequest, pk: int) -> HttpResponse:
         supplier = selectors.supplier_detail(user=request.user, pk=pk)
     except Supplier.DoesNotExist as exc:
         raise Http404 from exc
-    _with_region_label(supplier)
+    contacts = list(supplier.contacts.all())
+    log_access(contacts)  # contact details are personal data: who saw them is recorded
     spend = [
         SpendRow(
             fiscal_year=FiscalYear(row.fiscal_year),
@@ -144,7 +137,7 @@ def supplier_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "supplier": supplier,
         "categories": list(supplier.categories.all()),
         "sites": list(supplier.sites.all()),
-        "contacts": list(supplier.contacts.all()),
+        "contacts": contacts,
         "spend": spend,
         "designations": designations,
         "critical_now": any(d.fiscal_year == current_fiscal_year() for d in designations),

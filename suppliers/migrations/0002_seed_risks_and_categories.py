@@ -2,33 +2,11 @@
 
 from django.db import migrations
 
-RISKS = [
-    ("human_rights", "Human rights", "人権"),
-    ("health_safety", "Occupational health and safety", "労働安全衛生"),
-    ("fair_trade", "Fair trade", "公正取引"),
-    ("environment", "Environment", "環境"),
-    ("information_security", "Information security", "情報セキュリティ"),
-    ("quality_safety", "Product quality and safety", "製品の品質・安全性"),
-]
-
-CATEGORIES = [
-    ("hardware", "Hardware", "ハードウェア"),
-    ("software", "Software", "ソフトウェア"),
-    ("services", "Services", "サービス"),
-    ("components", "Components", "部品"),
-    ("logistics", "Logistics", "物流"),
-]
+from suppliers.reference_data import CATEGORIES, RISKS, write_reference_data
 
 
 def seed(apps, schema_editor):
-    PriorityRisk = apps.get_model("suppliers", "PriorityRisk")
-    Category = apps.get_model("suppliers", "Category")
-    for position, (code, en, ja) in enumerate(RISKS, start=1):
-        PriorityRisk.objects.update_or_create(
-            code=code, defaults={"name_en": en, "name_ja": ja, "position": position}
-        )
-    for code, en, ja in CATEGORIES:
-        Category.objects.update_or_create(code=code, defaults={"name_en": en, "name_ja": ja})
+    write_reference_data(apps.get_model("suppliers", "PriorityRisk"), apps.get_model("suppliers", "Category"))
 
 
 def unseed(apps, schema_editor):
