@@ -156,10 +156,13 @@ def update_rows(model: type[models.Model], objs: Sequence[models.Model], fields:
         [f.get_db_prep_save(getattr(obj, f.attname), connection) for f in columns] + [obj.pk]
         for obj in objs
     ]
+    # Only quoted names from the model's own metadata are formatted into the SQL; every
+    # value is a parameter.
     with connection.cursor() as cursor:
         if connection.vendor != "postgresql":
             assignments = ", ".join(f"{qn(f.column)} = %s" for f in columns)
-            cursor.executemany(f"UPDATE {table} SET {assignments} WHERE {qn(pk.column)} = %s", rows)  # noqa: S608
+            sql = f"UPDATE {table} SET {assignments} WHERE {qn(pk.column)} = %s"  # noqa: S608
+            cursor.executemany(sql, rows)
             return
         types = [f.db_type(connection) for f in columns] + [pk.rel_db_type(connection)]
         row_sql = "(" + ", ".join(f"%s::{t}" for t in types) + ")"
@@ -167,8 +170,8 @@ def update_rows(model: type[models.Model], objs: Sequence[models.Model], fields:
         assignments = ", ".join(f"{qn(f.column)} = v.{qn(f.column)}" for f in columns)
         for batch in chunked(rows, BATCH):
             values = ", ".join([row_sql] * len(batch))
-            cursor.execute(
-                f"UPDATE {table} AS t SET {assignments} FROM (VALUES {values}) AS v({names}) "  # noqa: S608
-                f"WHERE t.{qn(pk.column)} = v.import_pk",
-                [p for row in batch for p in row],
+            sql = (
+                f"UPDATE {table} AS t SET {assignments} "  # noqa: S608
+                f"FROM (VALUES {values}) AS v({names}) WHERE t.{qn(pk.column)} = v.import_pk"
             )
+            cursor.execute(sql, [p for row in batch for p in row])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 
 
@@ -33,7 +34,9 @@ class ImportReport:
     def ok(self) -> bool:
         return not self.errors
 
-    def reject(self, errors: list[RowError]) -> ImportReport:
-        self.errors = sorted(errors)
+    def reject(self, errors: list[RowError], *, columns: Sequence[str] = ()) -> ImportReport:
+        """Keep the errors in file order: by row, then in the format's column order."""
+        position = {name: i for i, name in enumerate(columns)}
+        self.errors = sorted(errors, key=lambda e: (e.row, position.get(e.column, len(position))))
         self.created = self.updated = self.unchanged = 0
         return self

@@ -71,7 +71,7 @@ def import_file(
     except UnreadableFile as exc:
         rows, errors = [], [RowError(0, "", str(exc))]
     if errors:
-        report.reject(errors)
+        report.reject(errors, columns=importer.column_names())
     else:
         try:
             with transaction.atomic():

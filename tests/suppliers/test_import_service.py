@@ -118,17 +118,17 @@ def test_every_error_of_one_row_is_reported(tmp_path):
         ],
     )
     report = run(path)
-    columns = {e.column for e in report.errors}
-    assert columns == {
+    # then: every problem, in the format's column order
+    assert [e.column for e in report.errors] == [
         "code",
         "legal_name",
         "country",
+        "preferred_language",
         "categories",
-        "is_strategic_partner",
         "status",
         "transactions_started_on",
-        "preferred_language",
-    }
+        "is_strategic_partner",
+    ]
     assert {e.row for e in report.errors} == {2}
     reasons = {e.column: e.reason for e in report.errors}
     assert "cars" in reasons["categories"]
@@ -335,3 +335,18 @@ def test_job_records_outcome_and_runs_only_once(tmp_path, settings, buyer):
     assert job.status == ImportStatus.SUCCEEDED
     assert (job.rows_total, job.rows_processed, job.created_count) == (3, 3, 3)
     assert str(job.file.name) == f"imports/{job.uuid}"
+
+
+def test_job_whose_file_vanished_is_marked_failed_not_left_running(tmp_path, settings, buyer):
+    # given: a pending job whose stored file is gone
+    settings.MEDIA_ROOT = tmp_path / "media"
+    job = ImportJob(kind="spend", created_by=buyer, original_name="gone.csv")
+    job.file.name = "imports/does-not-exist"
+    job.save()
+    # when
+    assert import_job_run(job_id=job.pk) is None
+    # then
+    job.refresh_from_db()
+    assert job.status == ImportStatus.FAILED
+    assert job.finished_at is not None
+    assert "does-not-exist" in job.message
