@@ -5,6 +5,7 @@ from .models import (
     Category,
     Contact,
     CriticalDesignation,
+    ImportJob,
     PriorityRisk,
     Site,
     Supplier,
@@ -54,3 +55,13 @@ class PriorityRiskAdmin(admin.ModelAdmin):
 @admin.register(Category)
 class CategoryAdmin(admin.ModelAdmin):
     list_display = ["code", "name_en", "name_ja"]
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "kind", "original_name", "status", "rows_total", "created_by"]
+    list_filter = ["kind", "status"]
+    readonly_fields = [f.name for f in ImportJob._meta.fields]
+
+    def has_add_permission(self, request):
+        return False

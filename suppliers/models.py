@@ -21,9 +21,23 @@ supplier_code_validator = RegexValidator(
     r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$",
     _("Use 1-40 letters, digits, dots, dashes or underscores, starting with a letter or digit."),
 )
-currency_validator = RegexValidator(
+_CURRENCY_FORMAT = RegexValidator(
     r"^[A-Z]{3}$", _("Use a three-letter ISO 4217 currency code such as JPY or USD.")
 )
+
+
+def currency_validator(value: str) -> None:
+    """Three capital letters that name a real currency (ISO 4217, from Babel's data)."""
+    from babel.numbers import list_currencies
+    from django.core.exceptions import ValidationError
+
+    _CURRENCY_FORMAT(value)
+    if value not in list_currencies():
+        raise ValidationError(
+            _("“%(value)s” is not an ISO 4217 currency code, such as JPY or USD."),
+            code="unknown_currency",
+            params={"value": value},
+        )
 
 
 class PriorityRisk(TimeStampedModel):

@@ -2,6 +2,7 @@
 
 from celery import shared_task
 
+from .imports.tasks import run_import_job  # noqa: F401  (Celery discovers suppliers.tasks)
 from .privacy import contacts_apply_retention
 
 

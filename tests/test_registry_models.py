@@ -84,3 +84,12 @@ def test_supplier_code_is_unique_and_validated():
     with pytest.raises(ValidationError) as exc:
         spaced.full_clean()
     assert "code" in exc.value.message_dict
+
+
+def test_currency_must_be_a_real_iso_code():
+    spend = SpendFactory.build(supplier=SupplierFactory(), fiscal_year=2021, currency="YEN")
+    with pytest.raises(ValidationError) as exc:
+        spend.full_clean()
+    assert "not an ISO 4217 currency code" in exc.value.message_dict["currency"][0]
+    spend.currency = "JPY"
+    spend.full_clean()

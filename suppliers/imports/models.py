@@ -110,8 +110,3 @@ class ImportJob(TimeStampedModel):
     @property
     def error_count(self) -> int:
         return len(self.errors or [])
-
-
-# Celery's autodiscovery looks for ``suppliers.tasks`` only; loading the task module with
-# the models registers the import task in every worker without touching another module.
-from . import tasks  # noqa: E402,F401
