@@ -6,8 +6,12 @@ a bare host and the benchmarks.
 
 import os
 
-# Workers: measured with bench/gunicorn_workers.py (see bench/README.md), MEASURED_ON.
-# MEASUREMENT_SUMMARY
+# Workers: 3 by measurement (bench/gunicorn_workers.py, 2026-11-23, 2 cores, PostgreSQL,
+# 50,000 suppliers, 8 clients on the same machine). Supplier list page req/s and p95 ms:
+# sync 1: 29.0 / 384, sync 2: 57.4 / 213, sync 3: 60.6 / 177, sync 4: 61.3 / 165,
+# sync 5: 53.0 / 267, gthread 2x4: 59.1 / 252. Three is the fewest within 5 % of the best;
+# past that each worker adds ~80 MB and nothing else (the CPU is the limit, so the usual
+# 2 x cores + 1 = 5 is slower here). Re-measure on other hardware; set WEB_CONCURRENCY.
 workers = int(os.environ.get("WEB_CONCURRENCY", "3"))
 worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "sync")
 threads = int(os.environ.get("GUNICORN_THREADS", "1"))
