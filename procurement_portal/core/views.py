@@ -11,6 +11,7 @@ from suppliers.models import Supplier
 
 
 @login_required
+@require_GET
 def home(request: HttpRequest) -> HttpResponse:
     """Staff land on the supplier list; a supplier user on their own company."""
     user = request.user

@@ -228,7 +228,7 @@ class ContactViewSet(_SupplierPartViewSet):
 
     @extend_schema(request=None, responses={200: OpenApiTypes.OBJECT})
     @action(detail=True, methods=["get"], url_path="personal-data")
-    def personal_data(self, request, pk=None):
+    def personal_data(self, request, pk=None, format=None):
         """Everything held about the person behind this contact (a subject access request)."""
         contact = self.get_object()
         data = privacy.contact_personal_data(actor=request.user, contact=contact)
@@ -237,7 +237,7 @@ class ContactViewSet(_SupplierPartViewSet):
 
     @extend_schema(request=None, responses={200: s.ContactOutputSerializer})
     @action(detail=True, methods=["post"])
-    def erase(self, request, pk=None):
+    def erase(self, request, pk=None, format=None):
         """Pseudonymise the person behind this contact; signed records stay intact."""
         contact = privacy.contact_erase(actor=request.user, contact=self.get_object())
         return Response(self.output(contact))

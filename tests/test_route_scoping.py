@@ -1,0 +1,186 @@
+"""Every route of the URL conf, walked as each kind of user with the ids of objects that
+belong to somebody else. New routes are covered the day they are added: nothing here
+lists them by hand, only the few that are public on purpose.
+
+Another supplier's objects all get the same, otherwise unused primary key, so whatever
+model a route's id refers to, the id points at the other supplier's row.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from procurement_portal.accounts.models import Invitation, Role, SupplierMembership, User
+from suppliers.imports.models import ImportJob
+from suppliers.models import Contact, CriticalDesignation, Site, Supplier, SupplierSpend
+
+pytestmark = pytest.mark.django_db
+
+OTHER_ID = 987654
+SECRET_MARKERS = ("OTHER-002", "Other Components", "otto@other.example", "hidden-site-name")
+METHODS = ("get", "post", "put", "patch", "delete")
+STRING_VALUES = {
+    "format": "json",
+    "kind": "suppliers",
+    "app_label": "suppliers",
+    "token": "not-a-token",
+    "uidb64": "MQ",
+    "url": "x",
+}
+# Pages anyone may open, and posts anyone may make (log in, ask for a reset...). The API
+# schema and its docs describe the API, not its data, so they are public on purpose.
+PUBLIC = re.compile(
+    r"^/(healthz|favicon\.ico|i18n/|accounts/(login|logout|password-reset|reset|invitation)"
+    r"|admin/login|admin/logout|api/v1/auth/token/|api/schema/|api/docs/)"
+)
+# What a read-only or unrelated user may post without changing any record.
+HARMLESS_POSTS = re.compile(
+    r"^/(i18n/|accounts/(login|logout|2fa|password-reset)|admin/logout|api/v1/auth/token/)"
+)
+
+
+def _routes() -> list[str]:
+    urls: list[str] = []
+
+    def fill(pattern: str) -> str:
+        def value(name: str) -> str:
+            return STRING_VALUES.get(name, str(OTHER_ID))
+
+        pattern = re.sub(r"\(\?P<(\w+)>[^)]*\)", lambda m: value(m.group(1)), pattern)
+        pattern = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: value(m.group(1)), pattern)
+        return "/" + pattern.replace("^", "").replace("$", "").replace("\\.", ".").replace(
+            "/?", "/"
+        )
+
+    def walk(patterns, prefix: str) -> None:
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                walk(p.url_patterns, prefix + str(p.pattern))
+            elif isinstance(p, URLPattern):
+                urls.append(fill(prefix + str(p.pattern)))
+
+    walk(get_resolver().url_patterns, "")
+    return sorted(set(urls))
+
+
+ROUTES = _routes()
+
+
+@pytest.fixture
+def others_world(buyer):
+    """Another supplier with one of everything, all at OTHER_ID."""
+    other = Supplier.objects.create(
+        pk=OTHER_ID, code="OTHER-002", legal_name="Other Components Pte. Ltd.", country="SG"
+    )
+    Site.objects.create(pk=OTHER_ID, supplier=other, name="hidden-site-name", country="SG")
+    Contact.objects.create(pk=OTHER_ID, supplier=other, name="Otto", email="otto@other.example")
+    SupplierSpend.objects.create(pk=OTHER_ID, supplier=other, fiscal_year=2020, amount=5)
+    CriticalDesignation.objects.create(
+        pk=OTHER_ID, supplier=other, fiscal_year=2020, rare_product=True
+    )
+    user = User(pk=OTHER_ID, email="otto@other.example", role=Role.SUPPLIER)
+    user.set_password("x" * 16)
+    user.save()
+    SupplierMembership.objects.create(user_id=OTHER_ID, supplier=other, is_supplier_admin=True)
+    Invitation.objects.create(
+        pk=OTHER_ID,
+        supplier=other,
+        email="new@other.example",
+        token_hash="0" * 64,
+        expires_at="2099-01-01T00:00Z",
+        invited_by=buyer,
+    )
+    ImportJob.objects.create(pk=OTHER_ID, kind="suppliers", original_name="x.csv", created_by=buyer)
+    return other
+
+
+def _snapshot() -> tuple:
+    return (
+        list(Supplier.objects.filter(pk=OTHER_ID).values()),
+        list(Site.objects.filter(pk=OTHER_ID).values()),
+        list(Contact.objects.filter(pk=OTHER_ID).values()),
+        list(SupplierSpend.objects.filter(pk=OTHER_ID).values()),
+        list(CriticalDesignation.objects.filter(pk=OTHER_ID).values("pk", "note")),
+        list(User.objects.filter(pk=OTHER_ID).values("is_active", "email")),
+        list(Invitation.objects.filter(pk=OTHER_ID).values("revoked_at")),
+    )
+
+
+def _denied(response) -> bool:
+    if response.status_code in (401, 403, 404, 405):
+        return True
+    if response.status_code == 302:
+        return "/login/" in response["Location"] or "/2fa/" in response["Location"]
+    return False
+
+
+def test_the_walk_covers_every_kind_of_route():
+    assert len(ROUTES) > 100
+    for expected in (
+        "/suppliers/987654/",
+        "/api/v1/contacts/987654/erase/",
+        "/reports/suppliers/987654/profile.pdf",
+        "/accounts/suppliers/987654/people/",
+    ):
+        assert expected in ROUTES
+
+
+def test_supplier_user_reaches_nothing_of_another_supplier(others_world, supplier_user):
+    client = Client(raise_request_exception=False)
+    client.force_login(supplier_user)
+    before = _snapshot()
+    problems = []
+    for url in ROUTES:
+        for method in METHODS:
+            response = getattr(client, method)(url)
+            body = response.content.decode(errors="replace") if not response.streaming else ""
+            if response.status_code >= 500:
+                problems.append(f"{method.upper()} {url}: {response.status_code}")
+            elif str(OTHER_ID) in url and not _denied(response) and not PUBLIC.match(url):
+                problems.append(f"{method.upper()} {url}: {response.status_code}, not denied")
+            elif method == "get" and any(m in body for m in SECRET_MARKERS):
+                problems.append(f"GET {url}: shows another supplier's data")
+        client.force_login(supplier_user)  # a logout route may have ended the session
+    assert not problems, "\n".join(problems)
+    assert _snapshot() == before
+
+
+@pytest.mark.parametrize("role_fixture", ["csco", "infosec_assessor", "compliance_officer"])
+def test_read_only_roles_change_nothing_anywhere(request, others_world, role_fixture):
+    user = request.getfixturevalue(role_fixture)
+    client = Client(raise_request_exception=False)
+    client.force_login(user)
+    before = _snapshot()
+    problems = []
+    for url in ROUTES:
+        if HARMLESS_POSTS.match(url) or PUBLIC.match(url):
+            continue
+        for method in ("post", "put", "patch", "delete"):
+            response = getattr(client, method)(url)
+            refused = _denied(response) or response.status_code == 400
+            if response.status_code >= 500 or not refused:
+                problems.append(f"{method.upper()} {url}: {response.status_code}")
+        client.force_login(user)
+    # Compliance officers handle erasure requests: that one write is theirs.
+    if role_fixture == "compliance_officer":
+        problems = [p for p in problems if "/erase" not in p]
+    assert not problems, "\n".join(problems)
+    if role_fixture != "compliance_officer":
+        assert _snapshot() == before
+
+
+def test_anonymous_visitor_reaches_only_public_pages(others_world):
+    client = Client(raise_request_exception=False)
+    problems = []
+    for url in ROUTES:
+        if PUBLIC.match(url):
+            continue
+        for method in METHODS:
+            response = getattr(client, method)(url)
+            if response.status_code >= 500 or not _denied(response):
+                problems.append(f"{method.upper()} {url}: {response.status_code}")
+    assert not problems, "\n".join(problems)
