@@ -25,6 +25,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from procurement_portal import access
+from procurement_portal.uploads import validate_upload
 
 from .base import CleanRow, ImportKind
 from .models import ImportJob, ImportStatus
@@ -143,20 +144,6 @@ def _chain(*callbacks: Progress | None) -> Progress:
 # --- jobs --------------------------------------------------------------------------------
 
 
-def validate_upload_size(upload: UploadedFile) -> None:
-    limit = settings.IMPORT_MAX_UPLOAD_BYTES
-    if upload.size > limit:
-        raise ValidationError(
-            _("The file is %(size)s MB; the largest accepted is %(limit)s MB.")
-            % {"size": _mb(upload.size), "limit": _mb(limit)},
-            code="too_large",
-        )
-
-
-def _mb(size: int) -> str:
-    return f"{size / (1024 * 1024):.1f}"
-
-
 def import_job_submit(
     *, kind: str, upload: UploadedFile, actor, dry_run: bool = False
 ) -> ImportJob:
@@ -185,7 +172,7 @@ def import_job_create(
         raise PermissionDenied(_("You may not import data."))
     if kind not in KINDS:
         raise ValidationError({"kind": _("Unknown import kind “%(kind)s”.") % {"kind": kind}})
-    validate_upload_size(upload)
+    validate_upload(upload, allowed={"csv", "xlsx"}, max_bytes=settings.IMPORT_MAX_UPLOAD_BYTES)
     job = ImportJob(
         kind=kind,
         created_by=actor,

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import csv
-import io
-
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from procurement_portal import access
+from reports.exports import csv_response
 
 from . import selectors
 from .forms import ImportUploadForm
@@ -60,9 +58,10 @@ def import_template(request, kind: str):
     if kind not in KINDS:
         raise Http404
     columns = KINDS[kind].columns
-    return _csv_response(
-        f"{kind}-import-template.csv",
-        [[c.name for c in columns], [c.example for c in columns]],
+    return csv_response(
+        [[c.example for c in columns]],
+        header=[c.name for c in columns],
+        filename=f"{kind}-import-template.csv",
     )
 
 
@@ -93,14 +92,10 @@ def import_job(request, pk: int):
 def import_job_errors(request, pk: int):
     """Every error of a job as CSV (the page shows the first ERRORS_SHOWN)."""
     job = _job_for(request, pk)
-    rows = [[_("row"), _("column"), _("problem")]]
-    rows += [[e["row"] or "", e["column"], e["reason"]] for e in job.errors or []]
-    return _csv_response(f"import-{job.pk}-errors.csv", rows)
-
-
-def _csv_response(filename: str, rows: list[list]) -> HttpResponse:
-    buffer = io.StringIO()
-    csv.writer(buffer).writerows(rows)
-    response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    # Values from the uploaded file come back in the reasons: the one CSV writer
+    # neutralises anything a spreadsheet would run as a formula.
+    return csv_response(
+        ([e["row"] or "", e["column"], e["reason"]] for e in job.errors or []),
+        header=[_("row"), _("column"), _("problem")],
+        filename=f"import-{job.pk}-errors.csv",
+    )
