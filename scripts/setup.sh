@@ -39,6 +39,6 @@ cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx.min.js
 echo "==> compiling translations"
 .venv/bin/pybabel compile --domain=django --directory=locale --statistics 2>&1 \
   | grep -v '^compiling' || true
-for po in locale/*/LC_MESSAGES/djangojs.po; do
-  [ -f "$po" ] && .venv/bin/pybabel compile --domain=djangojs --directory=locale >/dev/null
-done
+if compgen -G "locale/*/LC_MESSAGES/djangojs.po" >/dev/null; then
+  .venv/bin/pybabel compile --domain=djangojs --directory=locale >/dev/null
+fi
