@@ -48,6 +48,9 @@ def bench_env(db_url: str) -> dict[str, str]:
         # cache would let one gunicorn worker serve another's stale session.
         REDIS_URL=os.environ.get("BENCH_REDIS_URL", DEFAULT_REDIS_URL),
         CELERY_TASK_ALWAYS_EAGER="true",  # no Celery worker in the bench
+        # The API's per-user rate limit still runs (same cost) but must not trip: a
+        # bench run makes more requests than a person would in an hour.
+        API_THROTTLE_USER=os.environ.get("API_THROTTLE_USER", "100000/hour"),
         DJANGO_SETTINGS_MODULE="bench.bench_settings",
         DJANGO_DEBUG="false",
         DJANGO_SECRET_KEY="bench-only-secret-key-not-used-anywhere-else-0123456789",
