@@ -6,12 +6,14 @@ a bare host and the benchmarks.
 
 import os
 
-# Workers: 3 by measurement (bench/gunicorn_workers.py, 2026-11-23, 2 cores, PostgreSQL,
-# 50,000 suppliers, 8 clients on the same machine). Supplier list page req/s and p95 ms:
-# sync 1: 29.0 / 384, sync 2: 57.4 / 213, sync 3: 60.6 / 177, sync 4: 61.3 / 165,
-# sync 5: 53.0 / 267, gthread 2x4: 59.1 / 252. Three is the fewest within 5 % of the best;
-# past that each worker adds ~80 MB and nothing else (the CPU is the limit, so the usual
-# 2 x cores + 1 = 5 is slower here). Re-measure on other hardware; set WEB_CONCURRENCY.
+# Workers: 3 by measurement (bench/gunicorn_workers.py, 2026-11-23, 2 cores, PostgreSQL on
+# the same host, 50,000 suppliers, 8 clients on the same machine). Supplier list page,
+# req/s and p95 ms over 2-4 runs each: sync 1: 29-32 / 288-384; sync 2: 57-66 / 139-213;
+# sync 3: 60-67 / 149-177; sync 4: 59-61 / 165-171; sync 5: 53-58 / 198-267; gthread 2x4:
+# 55-59 / 241-252. 2 and 3 tie (means 62.0 vs 62.1 req/s, p95 166 vs 164 ms); 3 wins the
+# tie because a sync worker held by one slow request (export, PDF) then leaves two, not
+# one, for everyone else; it costs ~90 MB. The CPU is the limit: 5 (2 x cores + 1) is
+# slower. On other hardware, re-measure and set WEB_CONCURRENCY.
 workers = int(os.environ.get("WEB_CONCURRENCY", "3"))
 worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "sync")
 threads = int(os.environ.get("GUNICORN_THREADS", "1"))

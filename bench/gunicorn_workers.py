@@ -29,7 +29,6 @@ from bench.common import (
     setup_django,
 )
 
-SETUPS = [("sync", 1, 1), ("sync", 2, 1), ("sync", 3, 1), ("sync", 4, 1), ("sync", 5, 1)]
 GTHREAD = ("gthread", 2, 4)
 LIST_PAGE = "/suppliers/"
 FLOOR = "/bench/floor/"
@@ -57,6 +56,9 @@ def main() -> int:
     parser.add_argument("--list-requests", type=int, default=300)
     parser.add_argument("--floor-requests", type=int, default=2000)
     parser.add_argument("--no-gthread", action="store_true")
+    parser.add_argument(
+        "--sync", default="1,2,3,4,5", help="sync worker counts to try, e.g. 2,3 (default 1-5)"
+    )
     args = parser.parse_args()
 
     db_url = database_url()
@@ -67,7 +69,8 @@ def main() -> int:
     totp_key = bench_user_device()
     from suppliers.demo import DEMO_PASSWORD
 
-    setups = SETUPS + ([] if args.no_gthread else [GTHREAD])
+    setups = [("sync", int(n), 1) for n in args.sync.split(",")]
+    setups += [] if args.no_gthread else [GTHREAD]
     cookies = None
     rows = []
     print(
