@@ -161,7 +161,7 @@ def update_rows(model: type[models.Model], objs: Sequence[models.Model], fields:
     with connection.cursor() as cursor:
         if connection.vendor != "postgresql":
             assignments = ", ".join(f"{qn(f.column)} = %s" for f in columns)
-            sql = f"UPDATE {table} SET {assignments} WHERE {qn(pk.column)} = %s"  # noqa: S608
+            sql = f"UPDATE {table} SET {assignments} WHERE {qn(pk.column)} = %s"  # noqa: S608  # nosec B608  # quoted model names; values are params
             cursor.executemany(sql, rows)
             return
         types = [f.db_type(connection) for f in columns] + [pk.rel_db_type(connection)]
@@ -171,7 +171,7 @@ def update_rows(model: type[models.Model], objs: Sequence[models.Model], fields:
         for batch in chunked(rows, BATCH):
             values = ", ".join([row_sql] * len(batch))
             sql = (
-                f"UPDATE {table} AS t SET {assignments} "  # noqa: S608
+                f"UPDATE {table} AS t SET {assignments} "  # noqa: S608  # nosec B608  # quoted model names; values are params
                 f"FROM (VALUES {values}) AS v({names}) WHERE t.{qn(pk.column)} = v.import_pk"
             )
             cursor.execute(sql, [p for row in batch for p in row])
