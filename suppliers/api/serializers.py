@@ -43,6 +43,30 @@ class VisibleSupplierField(serializers.PrimaryKeyRelatedField):
         return Supplier.objects.visible_to(self.context["request"].user)
 
 
+# --- errors ------------------------------------------------------------------------------
+
+
+class ErrorOutputSerializer(serializers.Serializer):
+    """How the API answers a refused request other than invalid input (403, 404, 429)."""
+
+    detail = serializers.CharField()
+
+
+# Invalid input (400): each field name, or non_field_errors, with its messages; a list
+# field's messages are keyed by the item's position, and a request that cannot be parsed
+# at all gets a single "detail" message.
+VALIDATION_ERROR_SCHEMA = {
+    "type": "object",
+    "additionalProperties": {
+        "anyOf": [
+            {"type": "array", "items": {"type": "string"}},
+            {"type": "object"},
+            {"type": "string"},
+        ]
+    },
+}
+
+
 # --- reference data ----------------------------------------------------------------------
 
 

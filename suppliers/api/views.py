@@ -23,10 +23,26 @@ from . import serializers as s
 
 
 class RegistrySchema(AutoSchema):
-    """Tags each operation with its resource (``suppliers``, ``sites``...)."""
+    """Tags each operation with its resource (``suppliers``, ``sites``...) and documents
+    the error answers next to the successful one, so clients (and the schema tests) know
+    every status code an operation can give."""
 
     def get_tags(self) -> list[str]:
         return [self.path.removeprefix("/api/v1/").split("/")[0]]
+
+    def _get_response_bodies(self, direction="response"):
+        # drf-spectacular documents only the success code; there is no public hook that
+        # adds to @extend_schema(responses=...) rather than replacing it.
+        responses = super()._get_response_bodies(direction)
+        errors = {"403": s.ErrorOutputSerializer, "429": s.ErrorOutputSerializer}
+        filtered_list = self._is_list_view() and bool(self.view.filter_backends)
+        if filtered_list or self.method in {"POST", "PUT", "PATCH"}:
+            errors["400"] = s.VALIDATION_ERROR_SCHEMA  # a filter or the request body
+        if self._is_list_view() or "{" in self.path:
+            errors["404"] = s.ErrorOutputSerializer  # no such object, or no such page
+        for code, body in sorted(errors.items()):
+            responses.setdefault(code, self._get_response_for_code(body, code, direction=direction))
+        return responses
 
 
 class ServiceSchema(RegistrySchema):
