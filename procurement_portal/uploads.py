@@ -108,7 +108,8 @@ class _Refused(Exception):
 
 def display_name(original_name: str | None) -> str:
     """The user's file name, fit to be shown: last path part only, no control or bidi
-    characters (which can make ``evil‮fdp.exe`` look like ``evil.exe.pdf``), single
+    characters (a right-to-left override, U+202E, before ``fdp.exe`` makes ``evil`` +
+    U+202E + ``fdp.exe`` look like ``evilexe.pdf``), single
     spaces, at most 120 characters. HTML-escaping is left to the template, as always."""
     name = re.split(r"[\\/]", unicodedata.normalize("NFC", str(original_name or "")))[-1]
     return _clean_text(name).strip(" .") or str(_("unnamed file"))
