@@ -28,6 +28,6 @@ echo "==> bandit"
 echo "==> pytest (database: ${DATABASE_URL:-sqlite}, broker: ${REDIS_URL:-in-process})"
 .venv/bin/python -m pytest "$@"
 # After the tests, so that a vulnerability service that cannot be reached (which fails the
-# run under CI=true) does not also hide the test results.
+# run where the audit is required) does not also hide the test results.
 echo "==> pip-audit (requirements/*.lock)"
 .venv/bin/python scripts/audit_deps.py
