@@ -161,7 +161,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_CLIENT_IP_CALLABLE = "procurement_portal.core.net.client_ip_for_axes"
-AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_LOCKOUT_CALLABLE = "procurement_portal.accounts.lockout.lockout_response"
 AXES_VERBOSE = False
 
 # Audit trail (django-auditlog): every model is tracked unless listed here with a reason.

@@ -179,13 +179,6 @@ def test_api_operations_conform_to_the_schema(case, in_process_requests, buyer_t
 
 @schema.include(path=TOKEN_PATH).parametrize()
 @HYPOTHESIS_SETTINGS
-@pytest.mark.xfail(
-    strict=True,
-    reason="The token endpoint documents only 200: its 400 for bad credentials is missing "
-    "from the schema, and after repeated failures django-axes answers 429 with an HTML "
-    "page. Remove this mark once procurement_portal/accounts/api.py documents its errors "
-    "and the lockout answers JSON.",
-)
 def test_token_operation_conforms_to_the_schema(case, in_process_requests, buyer, monkeypatch):
     # given a buyer account, and anonymous clients not rate-limited
     monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {"user": None, "anon": None})

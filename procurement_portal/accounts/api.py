@@ -36,7 +36,23 @@ class ObtainTokenView(APIView):
 
     @extend_schema(
         request=TokenInputSerializer,
-        responses={200: inline_serializer("TokenOutput", {"token": serializers.CharField()})},
+        responses={
+            200: inline_serializer("TokenOutput", {"token": serializers.CharField()}),
+            400: inline_serializer(
+                "TokenError",
+                {
+                    "email": serializers.ListField(child=serializers.CharField(), required=False),
+                    "password": serializers.ListField(
+                        child=serializers.CharField(), required=False
+                    ),
+                    "otp": serializers.ListField(child=serializers.CharField(), required=False),
+                    "non_field_errors": serializers.ListField(
+                        child=serializers.CharField(), required=False
+                    ),
+                },
+            ),
+            429: inline_serializer("TokenLockedOut", {"detail": serializers.CharField()}),
+        },
     )
     def post(self, request):
         data = TokenInputSerializer(data=request.data)

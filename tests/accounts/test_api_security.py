@@ -39,6 +39,23 @@ def test_staff_token_needs_the_authenticator_code(
     assert ok.status_code == 200 and ok.json()["token"]
 
 
+def test_repeated_token_failures_lock_out_with_a_json_answer(
+    api_client, supplier_user, password, settings
+):
+    # given a client that guessed the password too often
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        bad = api_client.post(TOKEN_URL, {"email": supplier_user.email, "password": "guess"})
+        assert bad.status_code in (400, 429)
+    # when it then sends the right password
+    response = api_client.post(TOKEN_URL, {"email": supplier_user.email, "password": password})
+    # then it is refused in the API's own error shape, with the wait, and gets no token
+    assert response.status_code == 429
+    assert response["Content-Type"].startswith("application/json")
+    assert "Too many failed log-in attempts" in response.json()["detail"]
+    assert int(response["Retry-After"]) == int(settings.AXES_COOLOFF_TIME.total_seconds())
+    assert not Token.objects.filter(user=supplier_user).exists()
+
+
 def test_staff_without_a_device_are_told_to_set_one_up(api_client, buyer, password, settings):
     settings.PORTAL_REQUIRE_STAFF_2FA = True
     response = api_client.post(

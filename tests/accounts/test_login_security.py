@@ -37,7 +37,11 @@ def test_repeated_failures_lock_the_pair_out_even_with_the_right_password(
     response = _attempt(client, supplier_user.email, password)
 
     assert response.status_code == 429
-    assert "Too many failed log-in attempts" in response.content.decode()
+    page = response.content.decode()
+    assert "Too many failed log-in attempts" in page
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    assert f"Try again in {minutes} minutes" in page
+    assert response["Retry-After"] == str(int(settings.AXES_COOLOFF_TIME.total_seconds()))
     assert "_auth_user_id" not in client.session
 
 
