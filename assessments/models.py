@@ -1,1 +1,0 @@
-"""Models of the assessments app (filled in by later issues)."""
