@@ -7,4 +7,5 @@ from procurement_portal.accounts.api import ObtainTokenView
 urlpatterns = [
     path("auth/token/", ObtainTokenView.as_view(), name="api-token"),
     path("", include("suppliers.api_urls")),
+    path("", include("assessments.api_urls")),
 ]

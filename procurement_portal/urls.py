@@ -14,6 +14,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("procurement_portal.accounts.urls")),
     path("suppliers/", include("suppliers.urls")),
+    path("assessments/", include("assessments.urls")),
     path("reports/", include("reports.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("procurement_portal.api_urls")),

@@ -1,0 +1,1 @@
+"""The supplier's side: assignment, answering with autosave, evidence, submission."""

@@ -1,0 +1,1 @@
+"""Questionnaires as data: YAML import and export, validation, publishing."""
