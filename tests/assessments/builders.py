@@ -66,7 +66,7 @@ def build_version(
             type=qtype,
             risk=risk,
             text_en=kw.pop("text_en", f"Question {qcode}?"),
-            text_ja=kw.pop("text_ja", f"質問 {qcode}？"),
+            text_ja=kw.pop("text_ja", f"質問 {qcode}"),
             **kw,
         )
 
