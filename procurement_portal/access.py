@@ -34,19 +34,27 @@ class Action(StrEnum):
     MANAGE_USERS = "manage_users"
     VIEW_OWN_SUPPLIER = "view_own_supplier"
     HANDLE_PRIVACY_REQUESTS = "handle_privacy_requests"  # export / erase personal data
+    ANSWER_ASSESSMENTS = "answer_assessments"  # a supplier user answers its own company's
+    ASSIGN_ASSESSMENTS = "assign_assessments"  # give a supplier a questionnaire for a year
+    REVIEW_ASSESSMENTS = "review_assessments"  # comment, return, accept; items; levels
+    MANAGE_QUESTIONNAIRES = "manage_questionnaires"  # import, export, publish
 
 
 _CAPABILITIES: dict[str, frozenset[Action]] = {
-    Role.SUPPLIER: frozenset({Action.VIEW_OWN_SUPPLIER}),
+    Role.SUPPLIER: frozenset({Action.VIEW_OWN_SUPPLIER, Action.ANSWER_ASSESSMENTS}),
     Role.PROCUREMENT: frozenset(
         {
             Action.VIEW_ALL_SUPPLIERS,
             Action.MANAGE_SUPPLIERS,
             Action.MANAGE_SPEND,
             Action.IMPORT_DATA,
+            Action.ASSIGN_ASSESSMENTS,
+            Action.REVIEW_ASSESSMENTS,
         }
     ),
-    Role.INFOSEC_ASSESSOR: frozenset({Action.VIEW_ALL_SUPPLIERS}),
+    # Information-security assessors review (information-security) self-assessments and
+    # set levels; they change nothing in the registry.
+    Role.INFOSEC_ASSESSOR: frozenset({Action.VIEW_ALL_SUPPLIERS, Action.REVIEW_ASSESSMENTS}),
     Role.CSCO: frozenset({Action.VIEW_ALL_SUPPLIERS}),
     Role.COMPLIANCE: frozenset({Action.VIEW_ALL_SUPPLIERS, Action.HANDLE_PRIVACY_REQUESTS}),
     Role.ADMIN: frozenset(
@@ -57,6 +65,9 @@ _CAPABILITIES: dict[str, frozenset[Action]] = {
             Action.IMPORT_DATA,
             Action.MANAGE_USERS,
             Action.HANDLE_PRIVACY_REQUESTS,
+            Action.ASSIGN_ASSESSMENTS,
+            Action.REVIEW_ASSESSMENTS,
+            Action.MANAGE_QUESTIONNAIRES,
         }
     ),
 }
