@@ -84,8 +84,8 @@ class QuestionnaireVersion(TimeStampedModel):
     intro_en = models.TextField(_("introduction (English)"), blank=True)
     intro_ja = models.TextField(_("introduction (Japanese)"), blank=True)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
-    # Fingerprint of the definition (sha256 of its canonical YAML): importing the same file
-    # again finds this version instead of making a new one.
+    # Fingerprint of the definition (sha256 of its canonical form as sorted-key JSON):
+    # importing the same file again finds this version instead of making a new one.
     checksum = models.CharField(_("checksum"), max_length=64, blank=True, db_index=True)
 
     class Meta:
