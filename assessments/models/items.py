@@ -72,6 +72,9 @@ class ImprovementItem(TimeStampedModel):
     )
     verified_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # The reviewer's latest word to the supplier (why it was reopened, what was verified);
+    # earlier notes stay in the audit history.
+    review_note = models.TextField(_("reviewer's note"), blank=True)
 
     objects = ScopedQuerySet.as_manager()
 

@@ -1,0 +1,204 @@
+"""Serializers of the review API: one output shape per resource, input per write.
+
+Input serializers only parse and type; the services decide what is valid.
+"""
+
+from __future__ import annotations
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from ..models import (
+    AnswerComment,
+    Assessment,
+    AssessmentStatus,
+    ImprovementItem,
+    ImprovementStatus,
+    InformationSecurityLevel,
+    QuestionnaireKind,
+)
+from .selectors import waiting_days
+
+MAX_ID = 2**63 - 1  # the largest key a database column holds
+STATUS_HELP_ASSESSMENT = "One of: " + ", ".join(AssessmentStatus.values)
+KIND_HELP = "One of: " + ", ".join(QuestionnaireKind.values)
+STATUS_HELP_ITEM = "One of: " + ", ".join(ImprovementStatus.values)
+
+
+class _SupplierBrief(serializers.Serializer):
+    id = serializers.IntegerField()
+    code = serializers.CharField()
+    name = serializers.CharField(source="display_name")
+    country = serializers.CharField()
+    region = serializers.CharField()
+
+
+class ReviewQueueOutputSerializer(serializers.ModelSerializer):
+    supplier = _SupplierBrief(read_only=True)
+    questionnaire = serializers.CharField(source="questionnaire.code", read_only=True)
+    questionnaire_kind = serializers.CharField(
+        source="questionnaire.kind", read_only=True, help_text=KIND_HELP
+    )
+    version = serializers.IntegerField(source="version.number", read_only=True)
+    waiting_days = serializers.SerializerMethodField()
+    # Plain text rather than an enum: the choice sets named "status" differ per resource.
+    status = serializers.CharField(read_only=True, help_text=STATUS_HELP_ASSESSMENT)
+
+    class Meta:
+        model = Assessment
+        fields = [
+            "id",
+            "supplier",
+            "questionnaire",
+            "questionnaire_kind",
+            "version",
+            "fiscal_year",
+            "status",
+            "submitted_at",
+            "waiting_days",
+        ]
+
+    @extend_schema_field(OpenApiTypes.INT)
+    def get_waiting_days(self, obj) -> int | None:
+        return waiting_days(obj)
+
+
+class QueueFilterSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=QuestionnaireKind.choices, required=False)
+    region = serializers.CharField(required=False, max_length=16)
+    fiscal_year = serializers.IntegerField(required=False, min_value=1990, max_value=2100)
+
+
+class NoteInputSerializer(serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True, max_length=4000, default="")
+
+
+class RiskScoreOutputSerializer(serializers.Serializer):
+    risk = serializers.CharField(source="risk.code")
+    risk_name = serializers.CharField(source="risk.name")
+    score = serializers.DecimalField(max_digits=5, decimal_places=1, allow_null=True)
+    earned = serializers.DecimalField(max_digits=10, decimal_places=2)
+    possible = serializers.DecimalField(max_digits=10, decimal_places=2)
+    rating = serializers.CharField()
+
+
+class LostPointsOutputSerializer(serializers.Serializer):
+    question = serializers.CharField(source="question.code")
+    question_text = serializers.CharField(source="question.text")
+    risk = serializers.CharField(source="risk.code")
+    answer = serializers.CharField(source="answer_label")
+    score = serializers.DecimalField(max_digits=5, decimal_places=1)
+    points_lost = serializers.DecimalField(max_digits=10, decimal_places=2)
+
+
+class ScoreReportOutputSerializer(serializers.Serializer):
+    assessment = serializers.IntegerField()
+    status = serializers.CharField()
+    provisional = serializers.BooleanField(help_text="True until the assessment is accepted.")
+    policy = serializers.CharField()
+    overall = serializers.DecimalField(max_digits=5, decimal_places=1, allow_null=True)
+    rating = serializers.CharField()
+    risks = RiskScoreOutputSerializer(many=True)
+    lost = LostPointsOutputSerializer(many=True)
+    infosec_level = serializers.IntegerField(allow_null=True)
+
+
+class AnswerCommentOutputSerializer(serializers.ModelSerializer):
+    author = serializers.SerializerMethodField()
+    assessment = serializers.IntegerField(source="answer.assessment_id", read_only=True)
+    question = serializers.CharField(source="answer.question.code", read_only=True)
+
+    class Meta:
+        model = AnswerComment
+        fields = ["id", "answer", "assessment", "question", "body", "author", "created_at"]
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_author(self, obj) -> str:
+        return obj.author.get_full_name() if obj.author else ""
+
+
+class AnswerCommentCreateInputSerializer(serializers.Serializer):
+    answer = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+    body = serializers.CharField(max_length=4000, allow_blank=True)
+
+
+class CommentFilterSerializer(serializers.Serializer):
+    assessment = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+    answer = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+
+
+class ImprovementItemOutputSerializer(serializers.ModelSerializer):
+    supplier = serializers.IntegerField(source="supplier_id", read_only=True)
+    supplier_code = serializers.CharField(source="supplier.code", read_only=True)
+    risk = serializers.CharField(source="risk.code", read_only=True)
+    status = serializers.CharField(read_only=True, help_text=STATUS_HELP_ITEM)
+
+    class Meta:
+        model = ImprovementItem
+        fields = [
+            "id",
+            "supplier",
+            "supplier_code",
+            "risk",
+            "source",
+            "assessment",
+            "answer",
+            "description",
+            "required_action",
+            "due_date",
+            "status",
+            "action_plan",
+            "action_plan_submitted_at",
+            "review_note",
+            "verified_at",
+            "closed_at",
+        ]
+
+
+class ItemFilterSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(
+        choices=ImprovementItem._meta.get_field("status").choices, required=False
+    )
+    risk = serializers.SlugField(required=False, max_length=40)
+    overdue = serializers.BooleanField(required=False, default=False)
+
+
+class ActionPlanInputSerializer(serializers.Serializer):
+    action_plan = serializers.CharField(max_length=4000, allow_blank=True)
+
+
+class ItemNoteInputSerializer(serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True, max_length=4000, default="")
+
+
+class InfosecLevelOutputSerializer(serializers.ModelSerializer):
+    supplier = _SupplierBrief(read_only=True)
+
+    class Meta:
+        model = InformationSecurityLevel
+        fields = [
+            "id",
+            "supplier",
+            "fiscal_year",
+            "level",
+            "computed_level",
+            "overridden",
+            "override_reason",
+            "assessment",
+            "updated_at",
+        ]
+
+
+class LevelFilterSerializer(serializers.Serializer):
+    fiscal_year = serializers.IntegerField(required=False, min_value=1990, max_value=2100)
+    min_level = serializers.IntegerField(required=False, min_value=1, max_value=100)
+    region = serializers.CharField(required=False, max_length=16)
+    country = serializers.CharField(required=False, max_length=2)
+
+
+class InfosecOverrideInputSerializer(serializers.Serializer):
+    supplier = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+    fiscal_year = serializers.IntegerField(min_value=1990, max_value=2100)
+    level = serializers.IntegerField(min_value=1, max_value=100)
+    reason = serializers.CharField(max_length=4000, allow_blank=True)
