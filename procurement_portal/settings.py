@@ -297,13 +297,24 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Supplier sustainability portal API",
-    "DESCRIPTION": "Suppliers, sites, contacts, spend, critical designations and priority risks.",
+    "DESCRIPTION": (
+        "Suppliers, sites, contacts, spend, critical designations, priority risks; "
+        "questionnaires, self-assessments and their answers, reviews, scores, "
+        "information-security levels and improvement items."
+    ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a "status" field with their own choices: name each enum.
+    "ENUM_NAME_OVERRIDES": {
+        "SupplierStatusEnum": "suppliers.models.SupplierStatus",
+        "QuestionnaireVersionStatusEnum": "assessments.models.VersionStatus",
+        "AssessmentStatusEnum": "assessments.models.AssessmentStatus",
+        "ImprovementStatusEnum": "assessments.models.ImprovementStatus",
+    },
 }
 
 # --- Content-Security-Policy ---------------------------------------------------------------
