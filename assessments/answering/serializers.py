@@ -1,0 +1,180 @@
+"""Serializers of the assessments API: one output shape per resource, one input per write.
+
+Inputs only parse and type the request; the services decide what is valid (question
+types and bounds, who may answer, the assessment's state) and save.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from procurement_portal.fiscal import MAX_FISCAL_YEAR, MIN_FISCAL_YEAR, FiscalYear
+from suppliers.api.serializers import VisibleSupplierField
+
+from ..models import Answer, Assessment, Evidence, QuestionnaireVersion
+
+# --- assessments ---------------------------------------------------------------------------
+
+
+class ProgressOutputSerializer(serializers.Serializer):
+    answered = serializers.IntegerField(help_text=_("Required questions answered."))
+    required = serializers.IntegerField(
+        help_text=_("Required questions shown (questions hidden by show_if excluded).")
+    )
+    percent = serializers.IntegerField()
+
+
+class AssessmentOutputSerializer(serializers.ModelSerializer):
+    supplier_code = serializers.CharField(source="supplier.code", read_only=True)
+    questionnaire_code = serializers.CharField(source="questionnaire.code", read_only=True)
+    version_number = serializers.IntegerField(source="version.number", read_only=True)
+    title = serializers.CharField(source="version.title", read_only=True)
+    fiscal_year_label = serializers.SerializerMethodField()
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    is_editable = serializers.BooleanField(read_only=True)
+    progress = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Assessment
+        fields = [
+            "id",
+            "supplier",
+            "supplier_code",
+            "questionnaire",
+            "questionnaire_code",
+            "version",
+            "version_number",
+            "title",
+            "fiscal_year",
+            "fiscal_year_label",
+            "status",
+            "status_label",
+            "is_editable",
+            "due_date",
+            "carried_over_from",
+            "submitted_at",
+            "reviewed_at",
+            "progress",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    def get_fiscal_year_label(self, obj: Assessment) -> str:
+        return str(FiscalYear(obj.fiscal_year))
+
+    @extend_schema_field(ProgressOutputSerializer)
+    def get_progress(self, obj: Assessment) -> dict:
+        report = self.context.get("progress", {}).get(obj.pk)
+        if report is None:
+            return {"answered": 0, "required": 0, "percent": 0}
+        p = report.overall
+        return {"answered": p.answered, "required": p.required, "percent": p.percent}
+
+
+class AssignInputSerializer(serializers.Serializer):
+    supplier = VisibleSupplierField()
+    version = serializers.PrimaryKeyRelatedField(
+        queryset=QuestionnaireVersion.objects.all(),
+        help_text=_("A published questionnaire version."),
+    )
+    fiscal_year = serializers.IntegerField(min_value=MIN_FISCAL_YEAR, max_value=MAX_FISCAL_YEAR)
+    due_date = serializers.DateField(required=False, allow_null=True)
+    carry_over = serializers.BooleanField(
+        default=True, help_text=_("Pre-fill from the previous fiscal year's answers.")
+    )
+
+
+# --- answers -----------------------------------------------------------------------------
+
+
+class EvidenceOutputSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="original_name", read_only=True)
+
+    class Meta:
+        model = Evidence
+        fields = ["id", "name", "content_type", "size", "created_at"]
+        read_only_fields = fields
+
+
+class AnswerOutputSerializer(serializers.ModelSerializer):
+    question_code = serializers.CharField(source="question.code", read_only=True)
+    question_type = serializers.CharField(source="question.type", read_only=True)
+    section_code = serializers.CharField(source="question.section.code", read_only=True)
+    value = serializers.JSONField(
+        read_only=True,
+        help_text=_(
+            "A choice code, a list of codes (multiple choice), a number as a string, an "
+            "ISO date, text, or the names of the evidence files; null when not answered."
+        ),
+    )
+    is_answered = serializers.BooleanField(read_only=True)
+    evidence = EvidenceOutputSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Answer
+        fields = [
+            "id",
+            "question",
+            "question_code",
+            "question_type",
+            "section_code",
+            "value",
+            "not_applicable",
+            "is_answered",
+            "carried_over",
+            "revision",
+            "evidence",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+@extend_schema_field(OpenApiTypes.ANY)
+class AnyValueField(serializers.JSONField):
+    pass
+
+
+class AnswerInputSerializer(serializers.Serializer):
+    value = AnyValueField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text=_(
+            "yes/no and single choice: a choice code; multiple choice: a list of codes; "
+            "number: a number or a decimal string; date: YYYY-MM-DD; text: a string. "
+            "Empty or null clears the answer. File questions are answered by upload."
+        ),
+    )
+    not_applicable = serializers.BooleanField(default=False)
+    revision = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        min_value=0,
+        max_value=2**31 - 1,
+        help_text=_(
+            "The revision last read (0 when there was no answer): if the stored one "
+            "differs, nothing is saved and the answer is 409 with the current answer."
+        ),
+    )
+
+
+class ConflictOutputSerializer(serializers.Serializer):
+    """409: the assessment's state forbids the step, or the answer changed meanwhile (then
+    with the current answer)."""
+
+    detail = serializers.CharField()
+    status = serializers.CharField(required=False, help_text=_("The assessment's status."))
+    current = AnswerOutputSerializer(required=False)
+
+
+class MissingAnswersOutputSerializer(serializers.Serializer):
+    answers = serializers.ListField(
+        child=serializers.CharField(), help_text=_("Each missing answer: section: question.")
+    )
+    missing_questions = serializers.ListField(
+        child=serializers.CharField(), help_text=_("Codes of the missing questions.")
+    )

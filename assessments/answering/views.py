@@ -1,0 +1,337 @@
+"""Pages of the supplier's side: overview, sections with autosave, evidence, submission,
+the read-only copy and its PDF, and the staff's assignment form.
+
+Thin: each view finds the assessment through a selector (``visible_to``: another
+supplier's is a 404), calls one service for a write, and shapes the answer. The save
+endpoint answers JSON (see ``answer_save_view``) when asked for it by the page's script,
+and otherwise redirects back to the question, so the page works without script too.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from assessments.models import Assessment, Evidence, Question, Section
+from assessments.workflow import TransitionConflict
+from procurement_portal import access
+from procurement_portal.access import Action
+from procurement_portal.uploads import serve_private_file
+from reports.pdf import PdfRenderError, render_pdf
+from reports.views import pdf_response, pdf_unavailable
+
+from . import selectors, services
+from .forms import AssignForm
+
+
+def _can_answer(user, assessment: Assessment) -> bool:
+    return access.can(user, Action.ANSWER_ASSESSMENTS) and assessment.is_editable
+
+
+def _overview_or_404(request: HttpRequest, pk: int, **kw) -> selectors.AssessmentOverview:
+    try:
+        return selectors.assessment_overview(user=request.user, assessment_id=pk, **kw)
+    except Assessment.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def _section_url(assessment_id: int, section_code: str, question_code: str = "") -> str:
+    url = reverse("assessments:section", kwargs={"pk": assessment_id, "section_code": section_code})
+    return f"{url}#q-{question_code}" if question_code else url
+
+
+@login_required
+@require_GET
+def overview(request: HttpRequest, pk: int) -> HttpResponse:
+    data = _overview_or_404(request, pk)
+    a = data.assessment
+    return render(
+        request,
+        "assessments/answering/overview.html",
+        {
+            "data": data,
+            "assessment": a,
+            "can_answer": _can_answer(request.user, a),
+            "overdue": bool(a.is_editable and a.due_date and a.due_date < timezone.localdate()),
+        },
+    )
+
+
+@login_required
+@require_GET
+def section(request: HttpRequest, pk: int, section_code: str) -> HttpResponse:
+    try:
+        page = selectors.section_page(
+            user=request.user, assessment_id=pk, section_code=section_code
+        )
+    except (Assessment.DoesNotExist, Section.DoesNotExist) as exc:
+        raise Http404 from exc
+    assessment = page.assessment
+    required = [q for q in page.questions if q.shown and q.question.required]
+    return render(
+        request,
+        "assessments/answering/section.html",
+        {
+            "page": page,
+            "assessment": assessment,
+            "can_answer": _can_answer(request.user, assessment),
+            "show_comments": assessment.status == "returned",
+            "section_number": page.sections.index(page.section) + 1,
+            "required_count": len(required),
+            "answered_count": sum(1 for q in required if q.is_answered),
+        },
+    )
+
+
+def _answer_json(answer) -> dict[str, Any]:
+    return {
+        "revision": answer.revision,
+        "value": answer.value,
+        "not_applicable": answer.not_applicable,
+        "answered": answer.is_answered,
+        "carried_over": answer.carried_over,
+    }
+
+
+def _wants_json(request: HttpRequest) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def _posted_value(request: HttpRequest) -> Any:
+    # One "value" for most types, several for multiple choice; the service decides.
+    values = request.POST.getlist("value")
+    return values[0] if len(values) == 1 else values
+
+
+def _posted_revision(request: HttpRequest) -> int | None:
+    raw = request.POST.get("revision", "")
+    return int(raw) if raw.isdigit() else None
+
+
+@login_required
+@require_POST
+def answer_save_view(request: HttpRequest, pk: int, question_code: str) -> HttpResponse:
+    """Save one answer. JSON answers (``Accept: application/json``):
+
+    * 200 ``{"status": "saved", "revision", "value", "not_applicable", "answered", ...}``
+    * 400 ``{"status": "invalid", "errors": {"value": ["..."]}}``: nothing saved
+    * 409 ``{"status": "conflict", "message", "revision", "value", ...}``: someone else
+      saved first; 409 ``{"status": "locked", "message"}``: the assessment is submitted
+    * 403 ``{"status": "forbidden"}``; 404 for another supplier's assessment
+    """
+    try:
+        answer = services.answer_save(
+            actor=request.user,
+            assessment_id=pk,
+            question_code=question_code,
+            value=_posted_value(request),
+            not_applicable=request.POST.get("not_applicable", "") in {"1", "on", "true"},
+            expected_revision=_posted_revision(request),
+        )
+    except (Assessment.DoesNotExist, Question.DoesNotExist) as exc:
+        raise Http404 from exc
+    except PermissionDenied as exc:
+        if _wants_json(request):
+            return JsonResponse({"status": "forbidden", "message": str(exc)}, status=403)
+        raise
+    except ValidationError as exc:
+        if _wants_json(request):
+            return JsonResponse({"status": "invalid", "errors": exc.message_dict}, status=400)
+        return _back_to_question(request, pk, question_code, error=" ".join(exc.messages))
+    except services.StaleAnswer as exc:
+        if _wants_json(request):
+            body = {"status": "conflict", "message": exc.message, **_answer_json(exc.answer)}
+            return JsonResponse(body, status=409)
+        return _back_to_question(request, pk, question_code, error=exc.message)
+    except TransitionConflict as exc:
+        if _wants_json(request):
+            return JsonResponse({"status": "locked", "message": exc.message}, status=409)
+        messages.error(request, exc.message)
+        return redirect("assessments:overview", pk=pk)
+    if _wants_json(request):
+        return JsonResponse({"status": "saved", **_answer_json(answer)})
+    return _back_to_question(request, pk, question_code, saved=True)
+
+
+def _back_to_question(
+    request: HttpRequest, pk: int, question_code: str, *, error: str = "", saved: bool = False
+) -> HttpResponse:
+    section_code = (
+        Question.objects.filter(version__assessments__pk=pk, code=question_code)
+        .values_list("section__code", flat=True)
+        .first()
+    )
+    if error:
+        messages.error(request, error)
+    elif saved:
+        messages.success(request, _("Answer saved."))
+    return redirect(_section_url(pk, section_code or "", question_code))
+
+
+@login_required
+@require_POST
+def evidence_upload(request: HttpRequest, pk: int, question_code: str) -> HttpResponse:
+    """Attach a file to a file question, then back to the question."""
+    try:
+        evidence = services.evidence_add(
+            actor=request.user,
+            assessment_id=pk,
+            question_code=question_code,
+            uploaded_file=request.FILES.get("file"),
+        )
+    except (Assessment.DoesNotExist, Question.DoesNotExist) as exc:
+        raise Http404 from exc
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    except TransitionConflict as exc:
+        messages.error(request, exc.message)
+        return redirect("assessments:overview", pk=pk)
+    else:
+        messages.success(request, _("“%(name)s” uploaded.") % {"name": evidence.original_name})
+    return _back_to_question(request, pk, question_code)
+
+
+@login_required
+@require_POST
+def evidence_delete(request: HttpRequest, evidence_pk: int) -> HttpResponse:
+    try:
+        evidence = (
+            Evidence.objects.visible_to(request.user)
+            .select_related("answer__question__section")
+            .get(pk=evidence_pk)
+        )
+    except Evidence.DoesNotExist as exc:
+        raise Http404 from exc
+    assessment_id, question = evidence.answer.assessment_id, evidence.answer.question
+    try:
+        services.evidence_remove(actor=request.user, evidence_id=evidence.pk)
+    except TransitionConflict as exc:
+        messages.error(request, exc.message)
+        return redirect("assessments:overview", pk=assessment_id)
+    messages.success(request, _("“%(name)s” removed.") % {"name": evidence.original_name})
+    return redirect(_section_url(assessment_id, question.section.code, question.code))
+
+
+@login_required
+@require_GET
+def evidence_download(request: HttpRequest, evidence_pk: int) -> HttpResponse:
+    try:
+        evidence = Evidence.objects.visible_to(request.user).get(pk=evidence_pk)
+    except Evidence.DoesNotExist as exc:
+        raise Http404 from exc
+    return serve_private_file(
+        request,
+        file_field_or_path=evidence.file,
+        download_name=evidence.original_name,
+        content_type=evidence.content_type,
+    )
+
+
+@login_required
+@require_POST
+def submit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Submit for review: success leads to the read-only copy; missing answers are listed,
+    each linked to its question."""
+    try:
+        services.assessment_submit(actor=request.user, assessment_id=pk)
+    except Assessment.DoesNotExist as exc:
+        raise Http404 from exc
+    except services.MissingAnswers as exc:
+        data = _overview_or_404(request, pk)
+        missing = [
+            {"section": s, "question": q, "url": _section_url(pk, s.code, q.code)}
+            for s, q in exc.missing
+        ]
+        return render(
+            request,
+            "assessments/answering/submit_missing.html",
+            {"assessment": data.assessment, "missing": missing},
+        )
+    except TransitionConflict as exc:
+        messages.error(request, exc.message)
+        return redirect("assessments:overview", pk=pk)
+    messages.success(
+        request,
+        _("Thank you: your self-assessment is submitted. Its answers are now locked for review."),
+    )
+    return redirect("assessments:answers", pk=pk)
+
+
+def _copy_context(request: HttpRequest, pk: int) -> dict[str, Any]:
+    data = _overview_or_404(request, pk, with_questions=True)
+    return {"data": data, "assessment": data.assessment, "printed_at": timezone.localtime()}
+
+
+@login_required
+@require_GET
+def answers(request: HttpRequest, pk: int) -> HttpResponse:
+    """Every question and answer, read-only: what was (or will be) submitted."""
+    return render(request, "assessments/answering/answers.html", _copy_context(request, pk))
+
+
+@login_required
+@require_GET
+def answers_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    context = _copy_context(request, pk)
+    assessment = context["assessment"]
+    try:
+        pdf = render_pdf("reports/pdf/assessment.html", context, request=request)
+    except PdfRenderError as error:
+        return pdf_unavailable(
+            request, error, back_url=reverse("assessments:answers", kwargs={"pk": pk})
+        )
+    a = assessment
+    name = f"self-assessment-{a.supplier.code}-{a.questionnaire.code}-{a.fiscal_year}.pdf"
+    return pdf_response(pdf, filename=name)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def assign(request: HttpRequest) -> HttpResponse:
+    """Staff give a supplier a questionnaire for a fiscal year, by hand."""
+    if not access.can(request.user, Action.ASSIGN_ASSESSMENTS):
+        raise PermissionDenied
+    form = AssignForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            assessment = services.assessment_assign(
+                actor=request.user,
+                supplier=data["supplier_code"],
+                version=data["version"],
+                fiscal_year=data["fiscal_year"],
+                due_date=data["due_date"],
+                carry_over=data["carry_over"],
+            )
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            url = reverse("assessments:overview", kwargs={"pk": assessment.pk})
+            messages.success(
+                request,
+                format_html(
+                    '{} <a href="{}">{}</a>',
+                    _("%(supplier)s has %(questionnaire)s for %(year)s.")
+                    % {
+                        "supplier": assessment.supplier.code,
+                        "questionnaire": assessment.questionnaire.title,
+                        "year": assessment.fiscal_year_label,
+                    },
+                    url,
+                    _("Open it"),
+                ),
+            )
+            return redirect("assessments:assign")
+    status = 400 if form.errors else 200
+    return render(request, "assessments/answering/assign.html", {"form": form}, status=status)
