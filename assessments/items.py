@@ -98,8 +98,21 @@ def _require_state(item: ImprovementItem, allowed: set[str], action: str) -> Non
         )
 
 
-def _require_reviewer(actor: User) -> None:
-    if not access.can(actor, Action.REVIEW_ASSESSMENTS):
+def may_follow_up(user: User | None, item: ImprovementItem) -> bool:
+    """Whether the user may verify, close or reopen the item. Information-security
+    assessors follow up information-security items only, as they review only those
+    questionnaires (assessments.review.services.reviewable_kinds)."""
+    from procurement_portal.accounts.roles import Role
+
+    if not access.can(user, Action.REVIEW_ASSESSMENTS):
+        return False
+    if user.role == Role.INFOSEC_ASSESSOR:
+        return item.risk.code == "information_security"
+    return True
+
+
+def _require_reviewer(actor: User, item: ImprovementItem) -> None:
+    if not may_follow_up(actor, item):
         raise PermissionDenied(_("Only reviewers can do this."))
 
 
@@ -136,8 +149,8 @@ def item_action_plan_submit(*, actor: User, item_id: int, action_plan: str) -> I
 @transaction.atomic
 def item_verify(*, actor: User, item_id: int, note: str = "") -> ImprovementItem:
     """Staff confirm the plan (and, later, its effect): plan submitted -> verified."""
-    _require_reviewer(actor)
     item = _locked_item(actor=actor, item_id=item_id)
+    _require_reviewer(actor, item)
     note = _clean_text(note, field="note")
     _require_state(item, {ST.ACTION_PLAN_SUBMITTED}, _("verified"))
     item.status = ST.VERIFIED
@@ -151,8 +164,8 @@ def item_verify(*, actor: User, item_id: int, note: str = "") -> ImprovementItem
 @transaction.atomic
 def item_close(*, actor: User, item_id: int, note: str = "") -> ImprovementItem:
     """Staff close a verified item: nothing more is expected of the supplier."""
-    _require_reviewer(actor)
     item = _locked_item(actor=actor, item_id=item_id)
+    _require_reviewer(actor, item)
     note = _clean_text(note, field="note")
     _require_state(item, {ST.VERIFIED}, _("closed"))
     item.status = ST.CLOSED
@@ -168,8 +181,8 @@ def item_close(*, actor: User, item_id: int, note: str = "") -> ImprovementItem:
 @transaction.atomic
 def item_reopen(*, actor: User, item_id: int, note: str) -> ImprovementItem:
     """Staff send the item back to the supplier with a note saying what is missing."""
-    _require_reviewer(actor)
     item = _locked_item(actor=actor, item_id=item_id)
+    _require_reviewer(actor, item)
     note = _clean_text(note, field="note", required=_("Say what the plan is missing."))
     _require_state(item, {ST.ACTION_PLAN_SUBMITTED, ST.VERIFIED}, _("reopened"))
     item.status = ST.OPEN

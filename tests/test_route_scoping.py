@@ -14,6 +14,15 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from assessments.models import (
+    Answer,
+    AnswerComment,
+    Assessment,
+    Evidence,
+    ImprovementItem,
+    InformationSecurityLevel,
+    Question,
+)
 from procurement_portal.accounts.models import Invitation, Role, SupplierMembership, User
 from suppliers.imports.models import ImportJob
 from suppliers.models import Contact, CriticalDesignation, Site, Supplier, SupplierSpend
@@ -30,6 +39,8 @@ STRING_VALUES = {
     "token": "not-a-token",
     "uidb64": "MQ",
     "url": "x",
+    "section_code": "people",
+    "question_code": "forced-labour-policy",
 }
 # Pages anyone may open, and posts anyone may make (log in, ask for a reset...). The API
 # schema and its docs describe the API, not its data, so they are public on purpose.
@@ -95,7 +106,51 @@ def others_world(buyer):
         invited_by=buyer,
     )
     ImportJob.objects.create(pk=OTHER_ID, kind="suppliers", original_name="x.csv", created_by=buyer)
+    _others_assessment(other)
     return other
+
+
+def _others_assessment(other) -> None:
+    """A submitted self-assessment of the other supplier, with an answer, a file, a
+    comment, an improvement item and an information-security level, all at OTHER_ID.
+    The questionnaire is shared by everyone, so it keeps ordinary ids."""
+    from django.core.files.base import ContentFile
+
+    from tests.assessments.builders import build_assessment
+
+    assessment = build_assessment(supplier=other, status="submitted", pk=OTHER_ID)
+    question = Question.objects.get(version=assessment.version, code="forced-labour-policy")
+    answer = Answer.objects.create(
+        pk=OTHER_ID, assessment=assessment, question=question, value="no"
+    )
+    file_answer = Answer.objects.create(
+        assessment=assessment,
+        question=Question.objects.get(version=assessment.version, code="certificate"),
+        value="file",
+    )
+    evidence = Evidence(
+        pk=OTHER_ID,
+        answer=file_answer,
+        original_name="hidden-site-name.pdf",
+        content_type="application/pdf",
+        size=8,
+    )
+    evidence.file.save("others-evidence", ContentFile(b"%PDF-1.4"), save=False)
+    evidence.save()
+    AnswerComment.objects.create(pk=OTHER_ID, answer=answer, body="Other Components: why?")
+    ImprovementItem.objects.create(
+        pk=OTHER_ID,
+        supplier=other,
+        risk=question.risk,
+        assessment=assessment,
+        answer=answer,
+        description="Other Components has no policy",
+        required_action="Adopt one",
+        due_date="2027-01-31",
+    )
+    InformationSecurityLevel.objects.create(
+        pk=OTHER_ID, supplier=other, fiscal_year=2026, level=2, computed_level=2
+    )
 
 
 def _snapshot() -> tuple:
@@ -107,6 +162,12 @@ def _snapshot() -> tuple:
         list(CriticalDesignation.objects.filter(pk=OTHER_ID).values("pk", "note")),
         list(User.objects.filter(pk=OTHER_ID).values("is_active", "email")),
         list(Invitation.objects.filter(pk=OTHER_ID).values("revoked_at")),
+        list(Assessment.objects.filter(pk=OTHER_ID).values("status", "due_date")),
+        list(Answer.objects.filter(assessment_id=OTHER_ID).values("pk", "value", "revision")),
+        list(Evidence.objects.filter(pk=OTHER_ID).values("pk", "file")),
+        list(AnswerComment.objects.filter(answer__assessment_id=OTHER_ID).values("pk", "body")),
+        list(ImprovementItem.objects.filter(pk=OTHER_ID).values("status", "action_plan")),
+        list(InformationSecurityLevel.objects.filter(pk=OTHER_ID).values("level", "overridden")),
     )
 
 
@@ -125,6 +186,12 @@ def test_the_walk_covers_every_kind_of_route():
         "/api/v1/contacts/987654/erase/",
         "/reports/suppliers/987654/profile.pdf",
         "/accounts/suppliers/987654/people/",
+        "/assessments/987654/sections/people/",
+        "/assessments/987654/answers/forced-labour-policy/",
+        "/assessments/review/987654/accept/",
+        "/assessments/review/items/987654/action-plan/",
+        "/api/v1/assessments/987654/submit/",
+        "/api/v1/reviews/987654/accept/",
     ):
         assert expected in ROUTES
 

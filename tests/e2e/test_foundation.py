@@ -151,7 +151,9 @@ def test_supplier_user_gets_404_for_another_suppliers_page(
     page, ui_login, live_server, supplier_user, registry, other_supplier
 ):
     ui_login(page, supplier_user)
-    assert page.url == f"{live_server.url}/suppliers/{registry.pk}/"  # straight to own company
+    assert page.url == f"{live_server.url}/"  # the supplier's home, which links the company
+    page.click(f"a[href='/suppliers/{registry.pk}/']")
+    page.wait_for_load_state()
     assert "Kawasaki Plant" in page.content()
     response = page.goto(f"{live_server.url}/suppliers/{other_supplier.pk}/")
     assert response.status == 404

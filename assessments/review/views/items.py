@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from assessments.items import may_follow_up
 from procurement_portal import access
 from procurement_portal.access import Action
 from procurement_portal.accounts.roles import Role
@@ -77,7 +78,7 @@ def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One item: the supplier answers with an action plan; staff verify, close, reopen."""
     item = _item(request, pk)
     is_supplier = access.can(request.user, Action.ANSWER_ASSESSMENTS)
-    reviewer = access.can(request.user, Action.REVIEW_ASSESSMENTS)
+    reviewer = may_follow_up(request.user, item)
     S = ImprovementStatus
     context = {
         "item": item,
