@@ -26,7 +26,8 @@ def supplier_count(value: str) -> int:
 class Command(BaseCommand):
     help = (
         "Create deterministic demo data (suppliers, sites, contacts, spend, critical "
-        "designations) and one demo login per role, all with the password "
+        "designations, the shipped questionnaires and demo self-assessments) and one demo "
+        "login per role, all with the password "
         f"{demo.DEMO_PASSWORD!r}. Refuses to run with DEBUG off unless --force."
     )
 
@@ -73,6 +74,7 @@ class Command(BaseCommand):
                     "one. Use --if-empty to keep them, or start from an empty database."
                 )
             demo.ensure_demo_logins()
+            self._assessments()
             self.stdout.write(f"{existing:,} suppliers exist; demo data left as it is.")
             return
         result = demo.build_demo(suppliers=count)
@@ -83,6 +85,17 @@ class Command(BaseCommand):
                 f"{result.contacts:,} contacts, {result.spend:,} spend rows and "
                 f"{result.designations:,} critical designations in {result.seconds:.1f} s."
             )
+        )
+        self._assessments()
+
+    def _assessments(self) -> None:
+        # The self-assessment demo lives with its app; the registry does not depend on it.
+        from assessments.demo import build_assessment_demo
+
+        made = build_assessment_demo()
+        self.stdout.write(
+            f"Questionnaires loaded: {made.questionnaires}; demo self-assessments added: "
+            f"{made.assessments}."
         )
 
     def _print_logins(self) -> None:
