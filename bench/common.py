@@ -192,8 +192,10 @@ class Client:
         self.port = port
         self.cookies: dict[str, str] = dict(cookies or {})
 
-    def request(self, method: str, path: str, form: dict | None = None) -> Response:
-        headers = {"Host": f"{HOST}:{self.port}", "Accept-Language": "en"}
+    def request(
+        self, method: str, path: str, form: dict | None = None, extra: dict | None = None
+    ) -> Response:
+        headers = {"Host": f"{HOST}:{self.port}", "Accept-Language": "en", **(extra or {})}
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         body = None
@@ -217,8 +219,8 @@ class Client:
     def get(self, path: str) -> Response:
         return self.request("GET", path)
 
-    def post(self, path: str, form: dict) -> Response:
-        return self.request("POST", path, form)
+    def post(self, path: str, form: dict, extra: dict | None = None) -> Response:
+        return self.request("POST", path, form, extra)
 
 
 def _csrf_token(html: bytes) -> str:
