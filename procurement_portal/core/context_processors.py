@@ -11,4 +11,5 @@ def portal(request):
         "is_portal_staff": access.sees_all_suppliers(user),
         "can_import": access.can(user, access.Action.IMPORT_DATA),
         "can_manage_suppliers": access.can(user, access.Action.MANAGE_SUPPLIERS),
+        "can_assign": access.can(user, access.Action.ASSIGN_ASSESSMENTS),
     }

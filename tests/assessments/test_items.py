@@ -160,3 +160,22 @@ def test_wrong_people(item, other_supplier_user, buyer, csco, supplier_user):
             items.item_verify(actor=user, item_id=item.pk)
     item.refresh_from_db()
     assert item.status == ST.ACTION_PLAN_SUBMITTED
+
+
+def test_information_security_assessors_follow_up_only_information_security_items(
+    item, supplier_user, infosec_assessor, buyer
+):
+    from suppliers.models import PriorityRisk
+
+    # given a plan submitted for a human-rights item
+    items.item_action_plan_submit(actor=supplier_user, item_id=item.pk, action_plan="Adopt it")
+    # then an information-security assessor may not verify it, but procurement may
+    with pytest.raises(PermissionDenied):
+        items.item_verify(actor=infosec_assessor, item_id=item.pk)
+    assert not items.may_follow_up(infosec_assessor, item)
+    # and once the item is about information security, the assessor may
+    item.risk = PriorityRisk.objects.get(code="information_security")
+    item.save(update_fields=["risk"])
+    assert items.may_follow_up(infosec_assessor, item)
+    assert items.item_verify(actor=infosec_assessor, item_id=item.pk).status == ST.VERIFIED
+    assert items.may_follow_up(buyer, item)
