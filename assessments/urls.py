@@ -7,4 +7,5 @@ app_name = "assessments"
 urlpatterns = [
     path("", include("assessments.answering.urls")),
     path("review/", include("assessments.review.urls")),
+    path("campaigns/", include("assessments.campaigns.urls")),
 ]

@@ -230,16 +230,59 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=30 * 60)
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=25 * 60)
+# A task is acknowledged when it has finished, and put back when its worker dies, so a
+# killed worker loses nothing; every task is therefore written to be safe to run twice.
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# One message at a time per worker process: a slow SMTP batch holds back no other task,
+# and a killed worker takes at most one unacknowledged task with it.
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
+# Outbox retries wait at most this long (seconds); the first waits OUTBOX_RETRY_BASE_SECONDS.
+OUTBOX_RETRY_MAX_SECONDS = env.int("OUTBOX_RETRY_MAX_SECONDS", default=60 * 60)
+# Redis redelivers a task that is unacknowledged after this many seconds (a dead worker's).
+# A worker holds a countdown (retry) task unacknowledged until it is due, and a running task
+# until it ends, so the timeout must exceed both, or the task would run twice.
+CELERY_VISIBILITY_TIMEOUT = env.int(
+    "CELERY_VISIBILITY_TIMEOUT",
+    default=max(OUTBOX_RETRY_MAX_SECONDS, CELERY_TASK_TIME_LIMIT) + 30 * 60,
+)
+if max(OUTBOX_RETRY_MAX_SECONDS, CELERY_TASK_TIME_LIMIT) >= CELERY_VISIBILITY_TIMEOUT:
+    raise ImproperlyConfigured(
+        "CELERY_VISIBILITY_TIMEOUT must be longer than OUTBOX_RETRY_MAX_SECONDS and "
+        "CELERY_TASK_TIME_LIMIT, or Redis redelivers tasks that are still waiting or running."
+    )
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
+# The queue tasks go to unless routed (also the queue a worker's own follow-up tasks go to).
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
+# Sending can get a queue (and workers) of its own: set OUTBOX_QUEUE and run a worker with
+# "-Q celery,<OUTBOX_QUEUE>". Empty: everything goes to the default queue.
+OUTBOX_QUEUE = env.str("OUTBOX_QUEUE", default="")
+CELERY_TASK_ROUTES = (
+    {"procurement_portal.outbox.tasks.*": {"queue": OUTBOX_QUEUE}} if OUTBOX_QUEUE else {}
+)
+# A campaign's launch is cut into tasks of this many suppliers each.
+CAMPAIGN_CHUNK_SIZE = env.int("CAMPAIGN_CHUNK_SIZE", default=500)
+# A launch with no chunk finished for this long (its tasks were lost) is handed out again.
+CAMPAIGN_STALLED_SECONDS = env.int("CAMPAIGN_STALLED_SECONDS", default=15 * 60)
+# How often beat looks for campaigns to open and reminders to send (seconds).
+CAMPAIGN_TICK_SECONDS = env.int("CAMPAIGN_TICK_SECONDS", default=60 * 60)
 # All periodic schedules live here, in one place.
 CELERY_BEAT_SCHEDULE: dict = {
     "contact-retention": {
         "task": "suppliers.tasks.apply_contact_retention",
         "schedule": 24 * 60 * 60,
+    },
+    # Queued e-mail whose delivery task was lost is handed out again.
+    "outbox-sweep": {
+        "task": "procurement_portal.outbox.tasks.sweep_outbox",
+        "schedule": 5 * 60,
+    },
+    # Opens scheduled campaigns on their date; sends due reminders and overdue notices.
+    "campaigns-tick": {
+        "task": "assessments.tasks.campaigns_tick",
+        "schedule": CAMPAIGN_TICK_SECONDS,
     },
 }
 # Contacts of inactive suppliers are pseudonymised after this many days without change.
@@ -262,6 +305,21 @@ EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
 # Outbox delivery: tries per message, and the first retry delay (doubling each time).
 OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=5)
 OUTBOX_RETRY_BASE_SECONDS = env.int("OUTBOX_RETRY_BASE_SECONDS", default=30)
+# Messages per second for all workers together (0 = no limit), and how many may go at once
+# after a quiet spell. Counted on Redis (OUTBOX_RATE_LIMIT_REDIS_URL, default REDIS_URL);
+# without Redis (embedded default: console e-mail) no limit unless set, then per process.
+OUTBOX_SEND_RATE_PER_SECOND = env.float(
+    "OUTBOX_SEND_RATE_PER_SECOND", default=20.0 if REDIS_URL else 0.0
+)
+OUTBOX_SEND_BURST = env.int("OUTBOX_SEND_BURST", default=10)
+OUTBOX_RATE_LIMIT_REDIS_URL = env.str("OUTBOX_RATE_LIMIT_REDIS_URL", default=REDIS_URL)
+# A message still queued this long after its last attempt is handed to delivery again
+# (longer than the longest retry wait, so a message waiting for its retry is left alone).
+OUTBOX_SWEEP_AFTER_SECONDS = env.int(
+    "OUTBOX_SWEEP_AFTER_SECONDS", default=OUTBOX_RETRY_MAX_SECONDS + 10 * 60
+)
+# Messages sent one after another over one SMTP connection by one delivery task.
+OUTBOX_BATCH_SIZE = env.int("OUTBOX_BATCH_SIZE", default=50)
 
 # --- REST API -----------------------------------------------------------------------------
 API_MAX_PAGE_SIZE = 200

@@ -72,8 +72,13 @@ def worker_env() -> dict[str, str]:
 
 
 @pytest.fixture
-def celery_worker(transactional_db, tmp_path, worker_env):
-    """A real ``celery worker`` process, on its own queue, reading the test database."""
+def celery_worker(transactional_db, tmp_path, worker_env, settings):
+    """A real ``celery worker`` process, on its own queue, reading the test database.
+
+    The test process queues to that worker (not in-process): Celery reads
+    CELERY_TASK_ALWAYS_EAGER from Django settings, which the suite's autouse fixture turns
+    on, so it is turned off here as well as on the app. The worker's own follow-up tasks
+    go to its queue too (CELERY_TASK_DEFAULT_QUEUE)."""
     from procurement_portal.celery import app
 
     redis_url = _redis_url()
@@ -85,6 +90,7 @@ def celery_worker(transactional_db, tmp_path, worker_env):
         "DATABASE_URL": db_url,
         "REDIS_URL": redis_url,
         "CELERY_TASK_ALWAYS_EAGER": "false",
+        "CELERY_TASK_DEFAULT_QUEUE": queue,
         "DJANGO_CONN_MAX_AGE": "0",
         **worker_env,
     }
@@ -114,6 +120,8 @@ def celery_worker(transactional_db, tmp_path, worker_env):
             stdout=out,
             stderr=subprocess.STDOUT,
         )
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    settings.CELERY_TASK_DEFAULT_QUEUE = queue
     old = {k: app.conf.get(k) for k in ("task_always_eager", "task_default_queue", "broker_url")}
     app.conf.update(task_always_eager=False, task_default_queue=queue, broker_url=redis_url)
     try:

@@ -18,6 +18,7 @@ from .assessments import (
     AssessmentStatus,
     Evidence,
 )
+from .campaigns import Campaign, CampaignStatus, CampaignSupplier, TargetRule
 from .items import ImprovementItem, ImprovementSource, ImprovementStatus
 from .questionnaires import (
     Choice,
@@ -37,6 +38,9 @@ __all__ = [
     "Assessment",
     "AssessmentEvent",
     "AssessmentStatus",
+    "Campaign",
+    "CampaignStatus",
+    "CampaignSupplier",
     "Choice",
     "Evidence",
     "ImprovementItem",
@@ -52,5 +56,6 @@ __all__ = [
     "RiskScore",
     "ScoringPolicy",
     "Section",
+    "TargetRule",
     "VersionStatus",
 ]

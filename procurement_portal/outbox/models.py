@@ -23,6 +23,13 @@ class OutboxMessage(TimeStampedModel):
         unique=True,
         help_text=_("What the message is about, to whom and which kind; never sent twice."),
     )
+    group = models.CharField(
+        _("group"),
+        max_length=100,
+        blank=True,
+        default="",
+        help_text=_("What many messages belong to, e.g. campaign:12 (progress counts by it)."),
+    )
     to = models.EmailField(_("to"))
     subject = models.CharField(_("subject"), max_length=255)
     body_text = models.TextField(_("plain-text body"))
@@ -39,7 +46,10 @@ class OutboxMessage(TimeStampedModel):
         ordering = ["-created_at", "-id"]
         verbose_name = _("outgoing e-mail")
         verbose_name_plural = _("outgoing e-mail")
-        indexes = [models.Index(fields=["status", "created_at"], name="outbox_status_created")]
+        indexes = [
+            models.Index(fields=["status", "created_at"], name="outbox_status_created"),
+            models.Index(fields=["group", "status"], name="outbox_group_status"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(status__in=[s.value for s in MessageStatus]),

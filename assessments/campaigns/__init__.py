@@ -1,0 +1,1 @@
+"""Yearly survey campaigns: targeting, launch by Celery workers, reminders, progress."""

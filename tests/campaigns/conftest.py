@@ -1,0 +1,1 @@
+from .workers import campaign_workers  # noqa: F401 (fixture)
