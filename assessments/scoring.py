@@ -104,23 +104,14 @@ def _selected_codes(value) -> list[str]:
     return [str(value)]
 
 
-def is_shown(
-    question: Question, questions: dict[int, Question], answers: dict[int, Answer]
-) -> bool:
-    """Whether the question is shown given the answers (its condition, and its parent's)."""
-    seen: set[int] = set()
-    while question.show_if_question_id is not None and question.pk not in seen:
-        seen.add(question.pk)
-        parent_answer = answers.get(question.show_if_question_id)
-        wanted = {str(v) for v in question.show_if_values or []}
-        given = set(_selected_codes(parent_answer.value if parent_answer else None))
-        if parent_answer is None or parent_answer.not_applicable or not (wanted & given):
-            return False
-        parent = questions.get(question.show_if_question_id)
-        if parent is None:
-            return True
-        question = parent
-    return True
+def shown_question_ids(questions: list[Question], answers: dict[int, Answer]) -> set[int]:
+    """The questions shown given the answers, by the one show-if rule the answering pages
+    use (``answering.selectors.visible_question_ids``); a not-applicable answer shows no
+    follow-up."""
+    from .answering.selectors import visible_question_ids
+
+    values = {qid: (None if a.not_applicable else a.value) for qid, a in answers.items()}
+    return visible_question_ids(questions, values)
 
 
 def answer_label(question: Question, answer: Answer | None) -> str:
@@ -178,7 +169,7 @@ def compute(
     if answers is None:
         answers = list(Answer.objects.filter(assessment_id=assessment.pk))
     by_question = {a.question_id: a for a in answers}
-    question_map = {q.pk: q for q in questions}
+    shown = shown_question_ids(questions, by_question)
     earned_by_risk: dict[int, Decimal] = defaultdict(Decimal)
     possible_by_risk: dict[int, Decimal] = defaultdict(Decimal)
     risks: dict[int, PriorityRisk] = {}
@@ -186,7 +177,7 @@ def compute(
     for question in questions:
         answer = by_question.get(question.pk)
         score = None
-        if question.is_scored and is_shown(question, question_map, by_question):
+        if question.is_scored and question.pk in shown:
             score = _choice_score(question, answer)
         report.question_scores[question.pk] = score
         if answer is not None:

@@ -27,7 +27,7 @@ from ..models import (
     Question,
     Section,
 )
-from ..scoring import ScoreReport, answer_label, compute, is_shown, scoring_questions
+from ..scoring import ScoreReport, answer_label, compute, scoring_questions, shown_question_ids
 from .services import reviewable_kinds
 
 if TYPE_CHECKING:
@@ -118,7 +118,7 @@ def review_data(assessment: Assessment) -> ReviewData:
     answers = answers_with_comments(assessment)
     report = compute(assessment, questions=questions, answers=answers)
     by_question = {a.question_id: a for a in answers}
-    question_map = {q.pk: q for q in questions}
+    shown = shown_question_ids(questions, by_question)
     sections = {s.pk: ReviewSection(s, []) for s in assessment.version.sections.all()}
     for question in questions:
         answer = by_question.get(question.pk)
@@ -126,7 +126,7 @@ def review_data(assessment: Assessment) -> ReviewData:
             ReviewRow(
                 question=question,
                 answer=answer,
-                shown=is_shown(question, question_map, by_question),
+                shown=question.pk in shown,
                 label=answer_label(question, answer),
                 score=report.question_scores.get(question.pk),
                 comments=list(answer.comments.all()) if answer else [],
