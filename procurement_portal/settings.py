@@ -160,6 +160,8 @@ AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_FORM_FIELD = "username"
+# Every spelling of an address (case, spaces) counts against the same account.
+AXES_USERNAME_CALLABLE = "procurement_portal.accounts.lockout.axes_username"
 AXES_CLIENT_IP_CALLABLE = "procurement_portal.core.net.client_ip_for_axes"
 AXES_LOCKOUT_CALLABLE = "procurement_portal.accounts.lockout.lockout_response"
 AXES_VERBOSE = False
@@ -348,6 +350,13 @@ REST_FRAMEWORK = {
         "anon": env.str("API_THROTTLE_ANON", default="60/hour"),
     },
     "EXCEPTION_HANDLER": "procurement_portal.core.api.exception_handler",
+    # Every request body is parsed by these: they bound JSON nesting and refuse control
+    # characters and lone surrogates in every field (procurement_portal/core/parsers.py).
+    "DEFAULT_PARSER_CLASSES": [
+        "procurement_portal.core.parsers.JSONParser",
+        "procurement_portal.core.parsers.FormParser",
+        "procurement_portal.core.parsers.MultiPartParser",
+    ],
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",

@@ -35,3 +35,20 @@ def lockout_response(request: HttpRequest, original_response=None, credentials=N
         )
     response["Retry-After"] = str(seconds)
     return response
+
+
+def normalize_login(value) -> str:
+    """The one spelling of a log-in name: trimmed, lower-case. Log-in matches addresses
+    without regard to case, so the lock-out must count them the same way."""
+    return str(value or "").strip().lower()
+
+
+def axes_username(request: HttpRequest, credentials: dict | None = None) -> str:
+    """AXES_USERNAME_CALLABLE: every spelling of an address shares one failure counter,
+    whichever door the attempt came through (log-in page, admin log-in, API token)."""
+    if credentials:
+        raw = credentials.get(settings.AXES_USERNAME_FORM_FIELD) or credentials.get("email")
+    else:
+        data = getattr(request, "data", None) or getattr(request, "POST", {})
+        raw = data.get(settings.AXES_USERNAME_FORM_FIELD) or data.get("email")
+    return normalize_login(raw)

@@ -16,8 +16,24 @@ from django.utils.translation import gettext as _
 from procurement_portal import access
 
 LAST_SEEN_KEY = "portal_last_seen"
-# Paths a staff user may reach before confirming the second factor.
-TWO_FACTOR_EXEMPT_PREFIXES = ("/accounts/", "/i18n/", "/static/", "/healthz")
+# The routes (by URL name) a staff user may reach after the password and before the second
+# factor: the second-factor page itself, log-out, the password-reset pages, invitation
+# links, the language switch and the health check. Everything else, the staff pages under
+# /accounts/ included, waits for the code. Static files are served before any of this.
+TWO_FACTOR_EXEMPT_ROUTES = frozenset(
+    {
+        "accounts:2fa",
+        "accounts:logout",
+        "accounts:password-reset",
+        "accounts:password-reset-sent",
+        "accounts:password-reset-confirm",
+        "accounts:password-reset-complete",
+        "accounts:invitation",
+        "accounts:invitation-renew",
+        "set_language",
+        "healthz",
+    }
+)
 
 
 class IdleSessionMiddleware:
@@ -62,10 +78,17 @@ class StaffTwoFactorMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        # Decided on the resolved route's name, not its path: a route is exempt only if
+        # it is named above, wherever it lives.
         user = getattr(request, "user", None)
+        match = getattr(request, "resolver_match", None)
+        view_name = match.view_name if match is not None else None
         if (
             user is not None
-            and not request.path.startswith(TWO_FACTOR_EXEMPT_PREFIXES)
+            and view_name not in TWO_FACTOR_EXEMPT_ROUTES
             and needs_second_factor(user)
         ):
             if request.path.startswith("/api/"):
@@ -75,4 +98,4 @@ class StaffTwoFactorMiddleware:
                 )
             target = reverse("accounts:2fa")
             return redirect(f"{target}?{urlencode({'next': request.get_full_path()})}")
-        return self.get_response(request)
+        return None
