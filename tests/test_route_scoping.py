@@ -251,3 +251,26 @@ def test_anonymous_visitor_reaches_only_public_pages(others_world):
             if response.status_code >= 500 or not _denied(response):
                 problems.append(f"{method.upper()} {url}: {response.status_code}")
     assert not problems, "\n".join(problems)
+
+
+# Company-side records that belong to no supplier: a supplier user is refused the whole
+# kind (403 on the list as on any id), so a 403 there tells nothing about one record.
+STAFF_ONLY_KINDS = re.compile(r"^/(assessments/campaigns/|suppliers/import/jobs/)")
+
+
+def test_scope_first_then_the_action(others_world, supplier_user):
+    """Another supplier's object is 404 on every route and method, writes included
+    (review pages, item follow-up, staff write endpoints): the lookup runs before the
+    role check, so a 403 would be an answer about something the user may not see."""
+    client = Client(raise_request_exception=False)
+    client.force_login(supplier_user)
+    problems = []
+    for url in ROUTES:
+        if str(OTHER_ID) not in url or PUBLIC.match(url) or STAFF_ONLY_KINDS.match(url):
+            continue
+        for method in METHODS:
+            response = getattr(client, method)(url)
+            if response.status_code == 403:
+                problems.append(f"{method.upper()} {url}: 403 before 404")
+        client.force_login(supplier_user)
+    assert not problems, "\n".join(problems)

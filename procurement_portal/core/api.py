@@ -56,8 +56,9 @@ class Pagination(PageNumberPagination):
 class RolePermission(permissions.BasePermission):
     """Authenticated and active; writes need the view's ``write_action`` capability.
 
-    What rows a user sees is decided by the view's queryset (``visible_to``), so a
-    supplier user asking for another supplier's object gets 404 before this runs.
+    What rows a user sees is decided by the view's queryset (``visible_to``). Scope comes
+    first: a write to an object the user may not see is a 404, as a read would be, and
+    only a write to an object they see is refused for the role (403).
     """
 
     def has_permission(self, request, view) -> bool:
@@ -67,7 +68,26 @@ class RolePermission(permissions.BasePermission):
         if request.method in permissions.SAFE_METHODS:
             return True
         action = getattr(view, "write_action", None)
-        return action is not None and access.can(user, action)
+        if action is not None and access.can(user, action):
+            return True
+        _require_visible(view)
+        return False
+
+
+def _require_visible(view) -> None:
+    """On a detail route, raise 404 unless the object is in the view's (scoped) queryset."""
+    lookup_kwarg = getattr(view, "lookup_url_kwarg", None) or getattr(view, "lookup_field", None)
+    if not lookup_kwarg or lookup_kwarg not in getattr(view, "kwargs", {}):
+        return
+    from django.http import Http404
+
+    value = view.kwargs[lookup_kwarg]
+    try:
+        found = view.get_queryset().filter(**{view.lookup_field: value}).exists()
+    except (TypeError, ValueError, DjangoValidationError):
+        found = False
+    if not found:
+        raise Http404
 
 
 def exception_handler(exc, context):

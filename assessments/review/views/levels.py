@@ -134,9 +134,9 @@ def level_supplier(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def level_override(request: HttpRequest, pk: int) -> HttpResponse:
     """Set the level by hand. Bad input re-shows the form with the problems (400)."""
+    supplier = _supplier(request, pk)  # scope first: another supplier's is a 404
     if not access.can(request.user, Action.REVIEW_ASSESSMENTS):
         raise PermissionDenied
-    supplier = _supplier(request, pk)
     form = forms.OverrideForm(request.POST, levels=services.policy_levels(current_policy()))
     if form.is_valid():
         try:

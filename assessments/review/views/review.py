@@ -62,8 +62,8 @@ def _assessment(request: HttpRequest, pk: int) -> Assessment:
 @require_GET
 def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The whole assessment with scores, comments, history, and the review actions."""
-    require_staff(request.user)
     assessment = _assessment(request, pk)
+    require_staff(request.user)
     data = selectors.review_data(assessment)
     may_review = services.may_review(request.user, assessment)
     context = {
@@ -85,12 +85,12 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def review_comment_add(request: HttpRequest, pk: int, answer_pk: int) -> HttpResponse:
     """Add a comment to one answer. htmx gets the answer's updated comment list."""
-    require_staff(request.user)
     assessment = _assessment(request, pk)
     try:
         answer = Answer.objects.visible_to(request.user).get(pk=answer_pk, assessment=assessment)
     except Answer.DoesNotExist as exc:
         raise Http404 from exc
+    require_staff(request.user)
     form = forms.CommentForm(request.POST)
     form.is_valid()
     error = ""
@@ -124,8 +124,8 @@ def review_comment_add(request: HttpRequest, pk: int, answer_pk: int) -> HttpRes
 @login_required
 @require_POST
 def review_return(request: HttpRequest, pk: int) -> HttpResponse:
-    require_staff(request.user)
     assessment = _assessment(request, pk)
+    require_staff(request.user)
     form = forms.ReturnForm(request.POST)
     form.is_valid()
     run_service(
@@ -141,8 +141,8 @@ def review_return(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def review_accept(request: HttpRequest, pk: int) -> HttpResponse:
-    require_staff(request.user)
     assessment = _assessment(request, pk)
+    require_staff(request.user)
     form = forms.AcceptForm(request.POST)
     form.is_valid()
     run_service(
