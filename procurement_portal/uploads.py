@@ -1,8 +1,9 @@
 """Files people upload and download: the one place that decides what is safe.
 
 * ``validate_upload`` decides what a file *is* from its bytes (never its name), refuses
-  what is too big, empty, of a kind not allowed for the caller, or an archive, and
-  bounds the zip containers that office files are.
+  what is too big, empty, of a kind not allowed for the caller, or an archive, bounds
+  the zip containers that office files are (per member and as a whole), and makes a
+  PDF prove it is one by parsing it (a ``%PDF-`` header alone is not enough).
 * ``safe_storage_name`` gives the name a file is stored under: random, with an
   extension chosen from the detected kind. ``display_name`` cleans the name the user
   gave, which is kept only to be shown (and offered back as the download name).
@@ -33,6 +34,7 @@ from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404, HttpRequest
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+from pypdf import PdfReader
 
 # What each kind is stored as and served as. Only these extensions ever reach the disk.
 KIND_EXTENSIONS: dict[str, str] = {
@@ -85,6 +87,12 @@ ZIP_MAX_MEMBERS = 2_000
 ZIP_MAX_TOTAL_BYTES = 512 * 1024 * 1024
 ZIP_MAX_RATIO = 100
 _RATIO_FLOOR_BYTES = 1024 * 1024  # tiny members may compress oddly well; judge big ones
+# The whole container is judged too: many members each under the floor (200 members of
+# 900 KB of zeros: 180 MB from 204 KB) must not pass because each one is small. The
+# ratio is against the file's real size, not the declared compressed sizes, which a
+# crafted zip can inflate (overlapping members).
+ZIP_MAX_TOTAL_RATIO = 100
+_TOTAL_RATIO_FLOOR_BYTES = 10 * 1024 * 1024  # below this, inflating costs nothing
 
 # Main-part content types in [Content_Types].xml. Macro-enabled variants carry other
 # types and so are not recognised (refused as "not allowed").
@@ -212,6 +220,9 @@ def _detect(fileobj, *, name: str, allowed: frozenset[str], max_bytes: int) -> s
             "mismatch",
             kind=KIND_LABELS[kind],
         )
+    if kind == "pdf":
+        _rewind(fileobj)
+        _check_pdf(fileobj)
     return kind
 
 
@@ -248,7 +259,7 @@ def _office_kind(fileobj) -> str | None:
         raise _Refused(_("“%(name)s” is a damaged or unreadable file."), "damaged") from None
     with archive:
         members = archive.infolist()
-        _check_zip_bounds(archive, members)
+        _check_zip_bounds(archive, members, file_size=_size_of(fileobj))
         names = {m.filename for m in members}
         if "[Content_Types].xml" not in names:
             raise _Refused(
@@ -263,7 +274,9 @@ def _office_kind(fileobj) -> str | None:
     return None
 
 
-def _check_zip_bounds(archive: zipfile.ZipFile, members: list[zipfile.ZipInfo]) -> None:
+def _check_zip_bounds(
+    archive: zipfile.ZipFile, members: list[zipfile.ZipInfo], *, file_size: int
+) -> None:
     # Declared sizes are what Python's zipfile (and openpyxl on top of it) will ever
     # inflate: a member that inflates past its declared size fails its read, so checking
     # the declared sizes bounds the real work.
@@ -281,6 +294,16 @@ def _check_zip_bounds(archive: zipfile.ZipFile, members: list[zipfile.ZipInfo]) 
             "zip_too_large",
             size=_megabytes(total),
             limit=_megabytes(ZIP_MAX_TOTAL_BYTES),
+        )
+    if total > _TOTAL_RATIO_FLOOR_BYTES and total > ZIP_MAX_TOTAL_RATIO * max(file_size, 1):
+        raise _Refused(
+            _(
+                "“%(name)s” unpacks to %(size)s from %(packed)s, far more than any real "
+                "document (a “zip bomb”); not accepted."
+            ),
+            "zip_ratio",
+            size=_megabytes(total),
+            packed=_megabytes(file_size),
         )
     for member in members:
         if member.flag_bits & 0x1:
@@ -307,6 +330,44 @@ def _check_zip_bounds(archive: zipfile.ZipFile, members: list[zipfile.ZipInfo]) 
                 "zip_nested",
                 member=_clean_text(member.filename),
             )
+
+
+def _check_pdf(fileobj) -> None:
+    """Refuse a file that says ``%PDF-`` but is not a readable PDF (HTML after the header,
+    say): pypdf must find the trailer, the document catalogue and at least one page.
+
+    Lenient (``strict=False``) so the small defects real producers leave (a missing EOF
+    marker, a wrong xref offset) still pass; any exception at all is a refusal, never a
+    500. pypdf bounds its own recovery work (root-object recovery, xref stream entries);
+    the request's own time limit (gunicorn's timeout) bounds the rest.
+    """
+    try:
+        reader = PdfReader(fileobj, strict=False)
+        if reader.is_encrypted and not _pdf_opens_without_password(reader):
+            raise _Refused(
+                _("“%(name)s” is encrypted or password-protected; upload it unprotected."),
+                "pdf_encrypted",
+            )
+        has_pages = "/Root" in reader.trailer and len(reader.pages) > 0
+    except _Refused:
+        raise
+    except Exception:  # any parser failure means "not a PDF we can read"
+        has_pages = False
+    if not has_pages:
+        raise _Refused(
+            _("“%(name)s” is not a readable PDF document (it is damaged or only named PDF)."),
+            "pdf_damaged",
+        )
+
+
+def _pdf_opens_without_password(reader: PdfReader) -> bool:
+    # An owner password only restricts printing or copying and opens with an empty user
+    # password; a user password means no reviewer could read it. AES decryption needs a
+    # crypto package the portal does not install, so such files count as protected.
+    try:
+        return bool(reader.decrypt(""))
+    except Exception:  # DependencyError (AES), a malformed /Encrypt...
+        return False
 
 
 def _safe_member_path(member_name: str) -> bool:

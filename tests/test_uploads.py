@@ -13,6 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.template import Context, Template
 from django.test import RequestFactory
 from openpyxl import Workbook
+from pypdf import PdfWriter
 
 from procurement_portal import uploads
 from procurement_portal.uploads import (
@@ -26,7 +27,24 @@ from procurement_portal.uploads import (
 ALL = set(uploads.KIND_EXTENSIONS)
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00"
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" + b"\x00" * 32
-PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n"
+
+
+def pdf_bytes(*, user_password: str | None = None, owner_password: str | None = None) -> bytes:
+    """A real one-page PDF from pypdf, encrypted (RC4, pure Python) if a password is given."""
+    writer = PdfWriter()
+    writer.add_blank_page(width=72, height=72)
+    if user_password is not None or owner_password is not None:
+        writer.encrypt(
+            user_password=user_password or "",
+            owner_password=owner_password,
+            algorithm="RC4-128",
+        )
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+PDF = pdf_bytes()
 DOCX_TYPES = (
     b'<?xml version="1.0"?><Types><Override PartName="/word/document.xml" ContentType='
     b'"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/>'
@@ -231,8 +249,90 @@ def test_encrypted_members_are_refused():
     assert refusal(upload("secret.docx", content)).code == "zip_encrypted"
 
 
+def test_many_small_members_that_inflate_too_far_together_are_refused():
+    # Given a zip-as-xlsx of 200 members of 900 KB of zeros each (every member under the
+    # 1 MB per-member floor; 180 MB inflated from about 200 KB), built here
+    members = {f"xl/worksheets/zeros{i}.xml": b"\0" * 900 * 1024 for i in range(200)}
+    content = xlsx_bytes(**members)
+    assert len(content) < 300 * 1024
+
+    # When it is uploaded, Then it is refused as a zip bomb, naming the file and both sizes
+    error = refusal(upload("bomb.xlsx", content))
+    assert error.code == "zip_ratio"
+    assert error.messages[0].startswith("“bomb.xlsx” unpacks to 175.8 MB from 0.2 MB,")
+    assert "zip bomb" in error.messages[0]
+
+
+def test_zip_bomb_on_the_import_form_is_an_error_on_the_file_field():
+    from suppliers.imports.forms import ImportUploadForm
+
+    members = {f"xl/worksheets/zeros{i}.xml": b"\0" * 900 * 1024 for i in range(200)}
+    form = ImportUploadForm(
+        data={"kind": "suppliers"},
+        files={"file": upload("suppliers.xlsx", xlsx_bytes(**members))},
+    )
+
+    assert not form.is_valid()
+    assert "zip bomb" in form.errors["file"][0]
+    assert "“suppliers.xlsx”" in form.errors["file"][0]
+
+
+def test_a_large_real_workbook_is_not_taken_for_a_bomb():
+    # Repetitive sheets written by openpyxl compress 10-30 times, well inside the bound.
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet()
+    for _ in range(40_000):
+        sheet.append([0] * 10)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    assert validate_upload(upload("zeros.xlsx", buffer.getvalue()), allowed={"xlsx"}) == "xlsx"
+
+
 def test_damaged_zip_is_refused():
     assert refusal(upload("broken.xlsx", b"PK\x03\x04" + b"\x00" * 100)).code == "damaged"
+
+
+# --- PDF -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        pytest.param(b"%PDF-1.4\n<html><body><script>alert(1)</script></body></html>\n", id="html"),
+        pytest.param(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n", id="no-catalogue"),
+        pytest.param(
+            b"%PDF-1.7\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+            b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
+            b"trailer<</Root 1 0 R>>\nstartxref\n0\n%%EOF\n",
+            id="no-pages",
+        ),
+        pytest.param(PDF[: len(PDF) // 3], id="truncated"),
+        pytest.param(b"%PDF-" + bytes(range(256)) * 40, id="binary-noise"),
+    ],
+)
+def test_a_file_that_is_only_named_pdf_is_refused(content):
+    error = refusal(upload("evidence.pdf", content), allowed={"pdf", "png"})
+    assert error.code == "pdf_damaged"
+    assert error.messages == [
+        "“evidence.pdf” is not a readable PDF document (it is damaged or only named PDF)."
+    ]
+
+
+def test_a_real_pdf_with_small_defects_is_accepted():
+    # A wrong xref offset (the table is found by scanning): viewers open it, so must we.
+    sloppy = PDF.replace(b"startxref\n", b"startxref\n9")
+    assert validate_upload(upload("scan.pdf", sloppy), allowed={"pdf"}) == "pdf"
+
+
+def test_a_pdf_that_needs_a_password_to_open_is_refused():
+    error = refusal(upload("secret.pdf", pdf_bytes(user_password="s3cret")), allowed={"pdf"})
+    assert error.code == "pdf_encrypted"
+    assert "password-protected" in error.messages[0]
+
+
+def test_a_pdf_with_only_an_owner_password_is_accepted():
+    content = pdf_bytes(owner_password="no-printing")
+    assert validate_upload(upload("restricted.pdf", content), allowed={"pdf"}) == "pdf"
 
 
 # --- Names -----------------------------------------------------------------------------------
