@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from procurement_portal.access import ScopedQuerySet
+from procurement_portal.core import fields
 from procurement_portal.core.models import TimeStampedModel
 from procurement_portal.fiscal import FiscalYear, validate_fiscal_year
 
@@ -44,8 +45,8 @@ class PriorityRisk(TimeStampedModel):
     """One of the six priority risks every requirement and finding is tagged with."""
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
-    name_en = models.CharField(_("name (English)"), max_length=120)
-    name_ja = models.CharField(_("name (Japanese)"), max_length=120)
+    name_en = fields.CharField(_("name (English)"), max_length=120)
+    name_ja = fields.CharField(_("name (Japanese)"), max_length=120)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
 
     class Meta:
@@ -65,8 +66,8 @@ class Category(TimeStampedModel):
     """What a supplier supplies: hardware, software, services, components, logistics."""
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
-    name_en = models.CharField(_("name (English)"), max_length=120)
-    name_ja = models.CharField(_("name (Japanese)"), max_length=120)
+    name_en = fields.CharField(_("name (English)"), max_length=120)
+    name_ja = fields.CharField(_("name (Japanese)"), max_length=120)
 
     class Meta:
         ordering = ["code"]
@@ -100,8 +101,8 @@ class Supplier(TimeStampedModel):
         validators=[supplier_code_validator],
         help_text=_("Stable external code from the purchasing system."),
     )
-    legal_name = models.CharField(_("legal name"), max_length=255)
-    local_name = models.CharField(
+    legal_name = fields.CharField(_("legal name"), max_length=255)
+    local_name = fields.CharField(
         _("name in local script"), max_length=255, blank=True, help_text=_("e.g. 株式会社…")
     )
     country = CountryField(_("country"))
@@ -120,7 +121,7 @@ class Supplier(TimeStampedModel):
     status = models.CharField(
         _("status"), max_length=16, choices=SupplierStatus.choices, default=SupplierStatus.ACTIVE
     )
-    transactions_started_on = models.DateField(_("transactions started on"), null=True, blank=True)
+    transactions_started_on = fields.DateField(_("transactions started on"), null=True, blank=True)
     is_strategic_partner = models.BooleanField(_("strategic supply-chain partner"), default=False)
     handles_confidential_info = models.BooleanField(
         _("handles confidential information"), default=False
@@ -167,9 +168,9 @@ class Site(TimeStampedModel):
     supplier_path = "supplier"
 
     supplier = models.ForeignKey(Supplier, on_delete=models.CASCADE, related_name="sites")
-    name = models.CharField(_("site name"), max_length=255)
-    address = models.TextField(_("address"), blank=True)
-    city = models.CharField(_("city"), max_length=120, blank=True)
+    name = fields.CharField(_("site name"), max_length=255)
+    address = fields.TextField(_("address"), blank=True)
+    city = fields.CharField(_("city"), max_length=120, blank=True)
     country = CountryField(_("country"))
 
     objects = ScopedQuerySet.as_manager()
@@ -196,10 +197,10 @@ class Contact(TimeStampedModel):
     supplier_path = "supplier"
 
     supplier = models.ForeignKey(Supplier, on_delete=models.CASCADE, related_name="contacts")
-    name = models.CharField(_("name"), max_length=200)
+    name = fields.CharField(_("name"), max_length=200)
     email = models.EmailField(_("e-mail address"))
-    phone = models.CharField(_("phone"), max_length=40, blank=True)
-    job_title = models.CharField(_("job title"), max_length=120, blank=True)
+    phone = fields.CharField(_("phone"), max_length=40, blank=True)
+    job_title = fields.CharField(_("job title"), max_length=120, blank=True)
     language = models.CharField(_("language"), max_length=8, choices=LANGUAGE_CHOICES, default="en")
     is_primary = models.BooleanField(_("primary contact"), default=False)
 
@@ -274,7 +275,7 @@ class CriticalDesignation(TimeStampedModel):
     large_procurement_amount = models.BooleanField(_("large procurement amount"), default=False)
     rare_product = models.BooleanField(_("supplier of rare products"), default=False)
     hard_to_replace = models.BooleanField(_("cannot easily be replaced"), default=False)
-    note = models.TextField(_("note"), blank=True)
+    note = fields.TextField(_("note"), blank=True)
     designated_by = models.ForeignKey(
         "accounts.User",
         on_delete=models.SET_NULL,

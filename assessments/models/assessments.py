@@ -7,6 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from procurement_portal.access import ScopedQuerySet
+from procurement_portal.core import fields
 from procurement_portal.core.models import TimeStampedModel
 from procurement_portal.fiscal import FiscalYear, validate_fiscal_year
 from procurement_portal.uploads import get_private_storage
@@ -62,7 +63,7 @@ class Assessment(TimeStampedModel):
         choices=AssessmentStatus.choices,
         default=AssessmentStatus.NOT_STARTED,
     )
-    due_date = models.DateField(_("due date"), null=True, blank=True)
+    due_date = fields.DateField(_("due date"), null=True, blank=True)
     assigned_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -191,7 +192,7 @@ class Evidence(TimeStampedModel):
 
     answer = models.ForeignKey(Answer, on_delete=models.CASCADE, related_name="evidence")
     file = models.FileField(_("file"), storage=get_private_storage, max_length=200)
-    original_name = models.CharField(_("file name"), max_length=255)
+    original_name = fields.CharField(_("file name"), max_length=255)
     content_type = models.CharField(_("type"), max_length=100)
     size = models.PositiveBigIntegerField(_("size"))
     uploaded_by = models.ForeignKey(
@@ -218,7 +219,7 @@ class AnswerComment(TimeStampedModel):
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
-    body = models.TextField(_("comment"), max_length=4000)
+    body = fields.TextField(_("comment"))
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
 
     objects = ScopedQuerySet.as_manager()
@@ -245,7 +246,7 @@ class AssessmentEvent(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
-    note = models.TextField(_("note"), blank=True)
+    note = fields.TextField(_("note"), blank=True)
     at = models.DateTimeField(_("at"), auto_now_add=True)
 
     objects = ScopedQuerySet.as_manager()

@@ -16,6 +16,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from procurement_portal.access import ScopedQuerySet
+from procurement_portal.core import fields
 from procurement_portal.core.models import TimeStampedModel
 from procurement_portal.fiscal import FiscalYear, validate_fiscal_year
 from suppliers.models import Category, Supplier
@@ -49,7 +50,7 @@ class Campaign(TimeStampedModel):
     reminders and notices together.
     """
 
-    name = models.CharField(_("name"), max_length=200)
+    name = fields.CharField(_("name"), max_length=200)
     version = models.ForeignKey(
         QuestionnaireVersion,
         on_delete=models.PROTECT,
@@ -59,8 +60,8 @@ class Campaign(TimeStampedModel):
     fiscal_year = models.PositiveSmallIntegerField(
         _("fiscal year"), validators=[validate_fiscal_year]
     )
-    opens_on = models.DateField(_("opens on"))
-    due_date = models.DateField(_("due date"))
+    opens_on = fields.DateField(_("opens on"))
+    due_date = fields.DateField(_("due date"))
     target_rule = models.CharField(
         _("target"), max_length=16, choices=TargetRule.choices, default=TargetRule.FILTERS
     )

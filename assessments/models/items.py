@@ -11,7 +11,9 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from procurement_portal.access import ScopedQuerySet
+from procurement_portal.core import fields
 from procurement_portal.core.models import TimeStampedModel
+from procurement_portal.core.text import LONG_TEXT_MAX_LENGTH
 from suppliers.models import PriorityRisk, Supplier
 
 
@@ -56,16 +58,16 @@ class ImprovementItem(TimeStampedModel):
         blank=True,
         related_name="improvement_items",
     )
-    description = models.TextField(_("finding"))
-    required_action = models.TextField(_("required action"))
-    due_date = models.DateField(_("due date"))
+    description = fields.TextField(_("finding"), max_length=LONG_TEXT_MAX_LENGTH)
+    required_action = fields.TextField(_("required action"), max_length=LONG_TEXT_MAX_LENGTH)
+    due_date = fields.DateField(_("due date"))
     status = models.CharField(
         _("status"),
         max_length=24,
         choices=ImprovementStatus.choices,
         default=ImprovementStatus.OPEN,
     )
-    action_plan = models.TextField(_("supplier's action plan"), blank=True)
+    action_plan = fields.TextField(_("supplier's action plan"), blank=True)
     action_plan_submitted_at = models.DateTimeField(null=True, blank=True)
     verified_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -74,7 +76,7 @@ class ImprovementItem(TimeStampedModel):
     closed_at = models.DateTimeField(null=True, blank=True)
     # The reviewer's latest word to the supplier (why it was reopened, what was verified);
     # earlier notes stay in the audit history.
-    review_note = models.TextField(_("reviewer's note"), blank=True)
+    review_note = fields.TextField(_("reviewer's note"), blank=True)
 
     objects = ScopedQuerySet.as_manager()
 

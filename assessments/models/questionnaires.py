@@ -12,7 +12,9 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from procurement_portal.core import fields
 from procurement_portal.core.models import TimeStampedModel
+from procurement_portal.core.text import LONG_TEXT_MAX_LENGTH
 from suppliers.models import PriorityRisk
 
 from ._text import in_language
@@ -47,8 +49,8 @@ class Questionnaire(TimeStampedModel):
 
     code = models.SlugField(_("code"), max_length=60, unique=True)
     kind = models.CharField(_("kind"), max_length=32, choices=QuestionnaireKind.choices)
-    title_en = models.CharField(_("title (English)"), max_length=200)
-    title_ja = models.CharField(_("title (Japanese)"), max_length=200, blank=True)
+    title_en = fields.CharField(_("title (English)"), max_length=200)
+    title_ja = fields.CharField(_("title (Japanese)"), max_length=200, blank=True)
 
     class Meta:
         ordering = ["code"]
@@ -79,10 +81,14 @@ class QuestionnaireVersion(TimeStampedModel):
     status = models.CharField(
         _("status"), max_length=16, choices=VersionStatus.choices, default=VersionStatus.DRAFT
     )
-    title_en = models.CharField(_("title (English)"), max_length=200)
-    title_ja = models.CharField(_("title (Japanese)"), max_length=200, blank=True)
-    intro_en = models.TextField(_("introduction (English)"), blank=True)
-    intro_ja = models.TextField(_("introduction (Japanese)"), blank=True)
+    title_en = fields.CharField(_("title (English)"), max_length=200)
+    title_ja = fields.CharField(_("title (Japanese)"), max_length=200, blank=True)
+    intro_en = fields.TextField(
+        _("introduction (English)"), blank=True, max_length=LONG_TEXT_MAX_LENGTH
+    )
+    intro_ja = fields.TextField(
+        _("introduction (Japanese)"), blank=True, max_length=LONG_TEXT_MAX_LENGTH
+    )
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     # Fingerprint of the definition (sha256 of its canonical form as sorted-key JSON):
     # importing the same file again finds this version instead of making a new one.
@@ -130,10 +136,14 @@ class Section(TimeStampedModel):
     )
     code = models.SlugField(_("code"), max_length=60)
     position = models.PositiveIntegerField(_("position"), default=0)
-    title_en = models.CharField(_("title (English)"), max_length=200)
-    title_ja = models.CharField(_("title (Japanese)"), max_length=200, blank=True)
-    description_en = models.TextField(_("description (English)"), blank=True)
-    description_ja = models.TextField(_("description (Japanese)"), blank=True)
+    title_en = fields.CharField(_("title (English)"), max_length=200)
+    title_ja = fields.CharField(_("title (Japanese)"), max_length=200, blank=True)
+    description_en = fields.TextField(
+        _("description (English)"), blank=True, max_length=LONG_TEXT_MAX_LENGTH
+    )
+    description_ja = fields.TextField(
+        _("description (Japanese)"), blank=True, max_length=LONG_TEXT_MAX_LENGTH
+    )
 
     class Meta:
         ordering = ["version_id", "position", "id"]
@@ -176,10 +186,16 @@ class Question(TimeStampedModel):
         PriorityRisk, on_delete=models.PROTECT, related_name="questions", verbose_name=_("risk")
     )
     type = models.CharField(_("type"), max_length=20, choices=QuestionType.choices)
-    text_en = models.TextField(_("question (English)"))
-    text_ja = models.TextField(_("question (Japanese)"), blank=True)
-    help_en = models.TextField(_("help (English)"), blank=True)
-    help_ja = models.TextField(_("help (Japanese)"), blank=True)
+    text_en = fields.TextField(_("question (English)"), max_length=LONG_TEXT_MAX_LENGTH)
+    text_ja = fields.TextField(
+        _("question (Japanese)"), blank=True, max_length=LONG_TEXT_MAX_LENGTH
+    )
+    help_en = fields.TextField(
+        _("help (English)"), blank=True, max_length=LONG_TEXT_MAX_LENGTH
+    )
+    help_ja = fields.TextField(
+        _("help (Japanese)"), blank=True, max_length=LONG_TEXT_MAX_LENGTH
+    )
     required = models.BooleanField(_("required"), default=True)
     allow_not_applicable = models.BooleanField(_("not applicable allowed"), default=False)
     weight = models.DecimalField(
@@ -190,8 +206,8 @@ class Question(TimeStampedModel):
         validators=[MinValueValidator(0)],
         help_text=_("How much this question counts in its risk's score; 0 for unscored."),
     )
-    unit_en = models.CharField(_("unit (English)"), max_length=40, blank=True)
-    unit_ja = models.CharField(_("unit (Japanese)"), max_length=40, blank=True)
+    unit_en = fields.CharField(_("unit (English)"), max_length=40, blank=True)
+    unit_ja = fields.CharField(_("unit (Japanese)"), max_length=40, blank=True)
     min_value = models.DecimalField(
         _("minimum"), max_digits=18, decimal_places=4, null=True, blank=True
     )
@@ -261,8 +277,8 @@ class Choice(TimeStampedModel):
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="choices")
     code = models.SlugField(_("code"), max_length=60)
     position = models.PositiveIntegerField(_("position"), default=0)
-    label_en = models.CharField(_("label (English)"), max_length=300)
-    label_ja = models.CharField(_("label (Japanese)"), max_length=300, blank=True)
+    label_en = fields.CharField(_("label (English)"), max_length=300)
+    label_ja = fields.CharField(_("label (Japanese)"), max_length=300, blank=True)
     score = models.PositiveSmallIntegerField(
         _("score"),
         default=0,

@@ -17,6 +17,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from procurement_portal.access import ScopedQuerySet
+from procurement_portal.core import fields
 from procurement_portal.core.models import TimeStampedModel
 from procurement_portal.fiscal import validate_fiscal_year
 from suppliers.models import PriorityRisk, Supplier
@@ -64,7 +65,7 @@ class ScoringPolicy(TimeStampedModel):
     a link to the policy it was judged by, so changing the bands never rewrites history.
     """
 
-    name = models.CharField(_("name"), max_length=120)
+    name = fields.CharField(_("name"), max_length=120)
     is_active = models.BooleanField(_("active"), default=True)
     low_risk_min = models.DecimalField(
         _("low risk from score"), max_digits=5, decimal_places=1, default=80, validators=_PERCENT
@@ -179,7 +180,7 @@ class InformationSecurityLevel(TimeStampedModel):
         related_name="+",
     )
     overridden = models.BooleanField(_("set by staff"), default=False)
-    override_reason = models.TextField(_("reason for the override"), blank=True)
+    override_reason = fields.TextField(_("reason for the override"), blank=True)
     set_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

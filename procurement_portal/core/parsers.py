@@ -1,0 +1,107 @@
+"""The API's request parsers: JSON, forms and multipart, each checking what it parsed.
+
+Every API request body goes through one of these (``REST_FRAMEWORK``'s
+``DEFAULT_PARSER_CLASSES``), so they are the one place where, for every field of every
+operation (choice codes, answer values of any shape, names, notes):
+
+- JSON nested deeper than ``MAX_JSON_DEPTH`` is refused before anything recurses into it
+  (the decoder's own recursion limit is caught too, so 100,000 ``[`` answer 400, not 500);
+- text with control characters or lone surrogates is refused (``core.text``), naming the
+  field, before a serializer could echo it into an error message or the database refuse it.
+"""
+
+from __future__ import annotations
+
+import codecs
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
+from django.utils.translation import gettext as _
+from rest_framework import parsers
+from rest_framework.exceptions import ParseError, ValidationError
+from rest_framework.utils import json
+
+from .text import nesting_depth, text_problems
+
+MAX_JSON_DEPTH = 32
+
+
+def check_parsed(data: Any) -> None:
+    """Raise a 400 naming the first field whose text is not acceptable."""
+    for path, message in text_problems(data):
+        raise ValidationError(_error_at(path, message))
+
+
+def _error_at(path: tuple[str, ...], message: str) -> dict:
+    """DRF's error shape: ``{"field": ["msg"]}``, nested for nested fields and items."""
+    if not path:
+        return {"non_field_errors": [message]}
+    detail: Any = [message]
+    for key in reversed(path[1:]):
+        detail = {key: detail}
+    return {path[0]: detail}
+
+
+def _query_dict_data(data) -> dict[str, list[str]]:
+    return {key: values[0] if len(values) == 1 else values for key, values in data.lists()}
+
+
+class JSONParser(parsers.JSONParser):
+    def parse(self, stream, media_type=None, parser_context=None):
+        parser_context = parser_context or {}
+        encoding = parser_context.get("encoding", settings.DEFAULT_CHARSET)
+        try:
+            decoded = codecs.getreader(encoding)(stream)
+            parse_constant = json.strict_constant if self.strict else None
+            data = json.load(decoded, parse_constant=parse_constant)
+        except RecursionError:
+            raise ParseError(self._too_deep()) from None
+        except LookupError:
+            raise ParseError(self._unknown_charset(encoding)) from None
+        except ValueError as exc:
+            raise ParseError(_("JSON parse error - %(error)s") % {"error": exc}) from None
+        if nesting_depth(data, MAX_JSON_DEPTH) > MAX_JSON_DEPTH:
+            raise ParseError(self._too_deep())
+        check_parsed(data)
+        return data
+
+    @staticmethod
+    def _unknown_charset(charset: str) -> str:
+        return _("Unknown character set: %(charset)s.") % {"charset": charset}
+
+    @staticmethod
+    def _too_deep() -> str:
+        return _("JSON nested more than %(depth)s levels deep is not accepted.") % {
+            "depth": MAX_JSON_DEPTH
+        }
+
+
+class _FormParsing:
+    """Django's form parsing raises for too many fields, a body too large or an unknown
+    character set; each is the client's mistake (400), never a server error."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        try:
+            result = super().parse(stream, media_type, parser_context)
+        except TooManyFieldsSent:
+            raise ParseError(_("The request has too many fields.")) from None
+        except RequestDataTooBig:
+            raise ParseError(_("The request is too large.")) from None
+        except LookupError:
+            raise ParseError(_("Unknown character set.")) from None
+        data = getattr(result, "data", result)
+        check_parsed(_query_dict_data(data))
+        files = getattr(result, "files", None)
+        if files:
+            # An uploaded file's name is text a person chose, shown back later.
+            check_parsed({key: [f.name for f in items] for key, items in files.lists()})
+        return result
+
+
+class FormParser(_FormParsing, parsers.FormParser):
+    pass
+
+
+class MultiPartParser(_FormParsing, parsers.MultiPartParser):
+    pass
