@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from procurement_portal.core import forms as portal_forms
 from procurement_portal.fiscal import fiscal_year_choices
 
 from . import selectors
@@ -29,9 +30,21 @@ SORT_CHOICES = [
 INVALID_CHOICE = _("“%(value)s” is not one of the available choices.")
 
 
-def _country_choices() -> list[tuple[str, str]]:
-    # Called per form, so country names follow the active language.
-    return [("", _("All countries")), *((c.code, c.name) for c in countries)]
+def _country_choices(in_use: frozenset[str] = frozenset()) -> list[tuple[Any, Any]]:
+    """All countries, those of the user's suppliers first (a group of their own).
+
+    Built per form, so country names follow the active language and sort by it.
+    """
+    every = [(c.code, c.name) for c in countries]
+    if not in_use:
+        return [("", _("All countries")), (_("Countries"), every)]
+    used = [(code, name) for code, name in every if code in in_use]
+    others = [(code, name) for code, name in every if code not in in_use]
+    return [
+        ("", _("All countries")),
+        (_("Countries of your suppliers"), used),
+        (_("Other countries"), others),
+    ]
 
 
 def _fiscal_year_choices() -> list[tuple[Any, str]]:
@@ -45,7 +58,7 @@ class CountryChoiceField(forms.ChoiceField):
         return super().to_python(value).strip().upper()
 
 
-class SupplierFilterForm(forms.Form):
+class SupplierFilterForm(portal_forms.Form):
     """The list page's search, filters, sorting and page size, all optional.
 
     The form is always bound to the query string. A bad value in one field is reported
@@ -97,8 +110,10 @@ class SupplierFilterForm(forms.Form):
         error_messages={"invalid": _("Enter a whole number such as 25, 50 or 100.")},
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if user is not None:
+            self.fields["country"].choices = _country_choices(selectors.countries_in_use(user=user))
         self.fields["category"].choices = [
             ("", _("All categories")),
             *selectors.category_choices(),

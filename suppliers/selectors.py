@@ -5,10 +5,14 @@ Every function starts from ``visible_to(user)``, so what it returns is already s
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from django.core.cache import cache
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
+from procurement_portal import access
+from procurement_portal.accounts.models import Invitation, SupplierMembership
 from procurement_portal.fiscal import current_fiscal_year
 
 from .models import (
@@ -119,6 +123,63 @@ def supplier_detail(*, user: User, pk: int) -> Supplier:
             ),
         )
         .get(pk=pk)
+    )
+
+
+@dataclass(frozen=True)
+class SupplierPeople:
+    """Who acts for a supplier in the portal, and who has been invited but not joined."""
+
+    members: list[SupplierMembership]
+    invitations: list[Invitation]  # neither accepted nor withdrawn; may have expired
+
+
+PEOPLE_INVITATIONS_SHOWN = 20
+
+
+def supplier_people(*, user: User, supplier: Supplier) -> SupplierPeople | None:
+    """The supplier's portal users and open invitations (two queries), or ``None`` when
+    the user may not see who else acts for the supplier: staff see everyone's people, a
+    supplier user only when the supplier's administrator."""
+    if not access.sees_all_suppliers(user):
+        is_admin = SupplierMembership.objects.filter(
+            user_id=user.pk, supplier_id=supplier.pk, is_supplier_admin=True
+        ).exists()
+        if not is_admin:
+            return None
+    members = list(
+        SupplierMembership.objects.filter(supplier_id=supplier.pk)
+        .select_related("user")
+        .order_by("-user__is_active", "-is_supplier_admin", "user__email")
+    )
+    invitations = list(
+        Invitation.objects.visible_to(user)
+        .pending()
+        .filter(supplier_id=supplier.pk)
+        .select_related("invited_by")
+        .order_by("-created_at", "-id")[:PEOPLE_INVITATIONS_SHOWN]
+    )
+    return SupplierPeople(members=members, invitations=invitations)
+
+
+COUNTRIES_IN_USE_CACHE_SECONDS = 300
+
+
+def countries_in_use(*, user: User) -> frozenset[str]:
+    """Country codes of the suppliers the user may see (one grouped query).
+
+    The company side sees every supplier, so its answer is shared and kept for a few
+    minutes (a country that just appeared can wait that long to move up the filter).
+    """
+    if access.sees_all_suppliers(user):
+        key = "suppliers:countries-in-use"
+        codes = cache.get(key)
+        if codes is None:
+            codes = sorted(Supplier.objects.order_by().values_list("country", flat=True).distinct())
+            cache.set(key, codes, COUNTRIES_IN_USE_CACHE_SECONDS)
+        return frozenset(codes)
+    return frozenset(
+        Supplier.objects.visible_to(user).order_by().values_list("country", flat=True).distinct()
     )
 
 

@@ -18,10 +18,11 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language, to_locale
 from django.views.decorators.http import require_GET
 
+from procurement_portal.accounts.services import may_invite
 from procurement_portal.core.audit import log_access
 from procurement_portal.fiscal import FiscalYear, current_fiscal_year
 
-from . import selectors
+from . import panels, selectors
 from .forms import SupplierFilterForm
 from .models import Supplier
 
@@ -61,7 +62,7 @@ def _wants_results_only(request: HttpRequest) -> bool:
 @login_required
 @require_GET
 def supplier_list(request: HttpRequest) -> HttpResponse:
-    form = SupplierFilterForm(request.GET)
+    form = SupplierFilterForm(request.GET, user=request.user)
     form.is_valid()  # invalid fields are reported and left out of the filters
     suppliers = selectors.supplier_list(user=request.user, **form.selector_filters())
     page = Paginator(suppliers, form.page_size).get_page(request.GET.get("page"))
@@ -133,6 +134,7 @@ def supplier_detail(request: HttpRequest, pk: int) -> HttpResponse:
         )
         for d in supplier.critical_designations.all()
     ]
+    people = selectors.supplier_people(user=request.user, supplier=supplier)
     context = {
         "supplier": supplier,
         "categories": list(supplier.categories.all()),
@@ -141,5 +143,10 @@ def supplier_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "spend": spend,
         "designations": designations,
         "critical_now": any(d.fiscal_year == current_fiscal_year() for d in designations),
+        "people": people,
+        "may_invite": people is not None and may_invite(actor=request.user, supplier=supplier),
+        # Assessments, levels, items and the profile PDF come from the apps above this
+        # one through the panel registry (suppliers/panels.py), never imported here.
+        "panels": panels.panels_for(user=request.user, supplier=supplier),
     }
     return render(request, "suppliers/detail.html", context)

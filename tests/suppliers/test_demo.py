@@ -255,3 +255,56 @@ def test_a_single_supplier_is_an_active_japanese_company_with_the_supplier_login
     assert SupplierMembership.objects.filter(
         supplier=supplier, user__email="supplier@demo.example"
     ).exists()
+
+
+# --- scripts/demo.sh: e-mail links follow the host and port the demo serves on ---------
+
+
+def _demo_base_url(**env: str) -> str:
+    """Run the base-URL block of scripts/demo.sh (not the whole script, which serves)."""
+    import os
+    import re
+    import subprocess
+    from pathlib import Path
+
+    script = (Path(__file__).resolve().parents[2] / "scripts" / "demo.sh").read_text()
+    block = re.search(r"# --- base URL.*?# --- end base URL", script, re.S)
+    assert block, "demo.sh lost its base-URL block"
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("PORTAL_")}
+    result = subprocess.run(
+        ["/bin/bash", "-c", 'host="${PORTAL_HOST:-127.0.0.1}"; port="${PORTAL_PORT:-8000}"\n'
+         + block.group(0) + '\nprintf %s "$PORTAL_BASE_URL"'],
+        env=clean | env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )  # fmt: skip
+    return result.stdout
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        ({}, "http://127.0.0.1:8000"),
+        ({"PORTAL_PORT": "8123"}, "http://127.0.0.1:8123"),
+        ({"PORTAL_HOST": "localhost", "PORTAL_PORT": "9000"}, "http://localhost:9000"),
+        ({"PORTAL_HOST": "0.0.0.0", "PORTAL_PORT": "9000"}, "http://127.0.0.1:9000"),
+        ({"PORTAL_HOST": "::1", "PORTAL_PORT": "9000"}, "http://[::1]:9000"),
+        (
+            {"PORTAL_PORT": "9000", "PORTAL_BASE_URL": "https://portal.example"},
+            "https://portal.example",
+        ),
+    ],
+)
+def test_demo_sets_the_email_base_url_from_its_host_and_port(env, expected):
+    assert _demo_base_url(**env) == expected
+
+
+def test_demo_block_is_what_serves():
+    """The block's host and port are the ones runserver is started with."""
+    from pathlib import Path
+
+    script = (Path(__file__).resolve().parents[2] / "scripts" / "demo.sh").read_text()
+    assert 'host="${PORTAL_HOST:-127.0.0.1}"; port="${PORTAL_PORT:-8000}"' in script
+    assert 'runserver "$host:$port"' in script
+    assert script.index("# --- end base URL") < script.index("runserver")
