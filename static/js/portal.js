@@ -30,3 +30,34 @@ document.addEventListener("htmx:configRequest", (event) => {
     if (params[key] === "") delete params[key];
   });
 });
+
+// Menus of the top bar (<details data-navmenu>) open and close without script; with it,
+// Escape closes the open one (focus back on its button), and a click elsewhere or
+// opening another closes it, as menus do.
+(() => {
+  const menus = () => document.querySelectorAll("details[data-navmenu]");
+  document.addEventListener("click", (event) => {
+    menus().forEach((menu) => {
+      if (menu.open && !menu.contains(event.target)) menu.open = false;
+    });
+  });
+  document.addEventListener("keydown", (event) => {
+    if (event.key !== "Escape") return;
+    menus().forEach((menu) => {
+      if (!menu.open) return;
+      menu.open = false;
+      menu.querySelector("summary").focus();
+    });
+  });
+  document.addEventListener(
+    "toggle",
+    (event) => {
+      const opened = event.target;
+      if (!opened.matches || !opened.matches("details[data-navmenu]") || !opened.open) return;
+      menus().forEach((menu) => {
+        if (menu !== opened) menu.open = false;
+      });
+    },
+    true,
+  );
+})();

@@ -207,3 +207,145 @@ def test_phone_pages_do_not_overflow(phone_page, ui_login, live_server, buyer, r
         assert phone_page.locator("table.suppliers-table tbody tr").count() == 3
         assert phone_page.evaluate("document.documentElement.scrollWidth") <= 375
         shot(phone_page, "suppliers-phone-filtered")
+
+
+# --- The top bar fits: 1024 px and up in both languages, and on a phone -------------------
+
+
+def _bar_boxes(pg) -> dict:
+    """Boxes of the bar's items, and the height of a one-line item for comparison."""
+    return pg.evaluate(
+        """() => {
+          const box = (el) => { const r = el.getBoundingClientRect();
+            return {text: el.innerText.trim(), top: r.top, bottom: r.bottom, left: r.left,
+                    right: r.right, height: r.height}; };
+          const visible = (el) => el.getClientRects().length > 0;
+          const items = [...document.querySelectorAll(
+            '.topbar .brand, .mainnav > a, .mainnav > details > summary, .langswitch, '
+            + '.accountmenu > summary'
+          )].filter(visible).map(box);
+          return {items, bar: box(document.querySelector('.topbar')),
+                  width: window.innerWidth, scroll: document.documentElement.scrollWidth};
+        }"""
+    )
+
+
+def _one_line_height(pg, selector: str) -> float:
+    """Height the element would have with its text kept on one line."""
+    return pg.evaluate(
+        """(sel) => { const el = document.querySelector(sel); const before = el.style.whiteSpace;
+             el.style.whiteSpace = 'nowrap'; const h = el.getBoundingClientRect().height;
+             el.style.whiteSpace = before; return h; }""",
+        selector,
+    )
+
+
+@pytest.mark.parametrize("width", [1024, 1280])
+@pytest.mark.parametrize("language", ["en", "ja"])
+def test_top_bar_fits_on_one_line(
+    browser, live_server, ui_login, settings, admin_user, width, language
+):
+    context = browser.new_context(viewport={"width": width, "height": 800})
+    pg = context.new_page()
+    try:
+        ui_login(pg, admin_user)
+        pg.context.add_cookies(
+            [{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server.url}]
+        )
+        pg.goto(f"{live_server.url}/suppliers/")
+        assert pg.locator("html").get_attribute("lang") == language
+        boxes = _bar_boxes(pg)
+        items = boxes["items"]
+        labels = [i["text"] for i in items]
+        # every primary item, the "More" menu, the language switch and the account are there
+        assert len(items) >= 7, labels
+        # no page wider than the window, nothing past the right edge
+        assert boxes["scroll"] <= width
+        assert all(i["right"] <= width for i in items), labels
+        # one row: every item is centred on the same line, and none is taller than a line
+        middles = {round((i["top"] + i["bottom"]) / 2) for i in items}
+        assert max(middles) - min(middles) <= 2, items
+        link_heights = pg.evaluate(
+            "() => [...document.querySelectorAll('.mainnav > a, .mainnav summary')]"
+            ".map(e => e.getBoundingClientRect().height)"
+        )
+        assert max(link_heights) - min(link_heights) <= 1, link_heights
+        assert max(link_heights) <= _one_line_height(pg, ".mainnav > a") + 1
+        # the bar is one line high (brand mark plus padding), not two
+        assert boxes["bar"]["height"] < 70, boxes["bar"]
+        # the secondary items and "Log out" live in menus that open in the window
+        pg.click(".mainnav details summary")
+        panel = pg.locator(".mainnav .navmenu-panel")
+        assert panel.is_visible()
+        for link in panel.locator("a").all():
+            box = link.bounding_box()
+            assert box["x"] + box["width"] <= width
+            assert box["height"] <= _one_line_height(pg, ".mainnav .navmenu-panel a") + 1
+        pg.click(".accountmenu summary")
+        assert not panel.is_visible()  # opening one menu closes the other
+        logout = pg.locator(".accountmenu .logout button")
+        assert logout.is_visible()
+        box = logout.bounding_box()
+        assert box["x"] + box["width"] <= width
+        assert box["height"] < 48
+        shot(pg, f"topbar-{width}-{language}")
+    finally:
+        context.close()
+
+
+def test_top_bar_menus_work_from_the_keyboard(page, ui_login, live_server, buyer):
+    ui_login(page, buyer)
+    page.goto(f"{live_server.url}/suppliers/")
+    more = page.locator(".mainnav details summary")
+    more.focus()
+    page.keyboard.press("Enter")
+    assert page.locator(".mainnav .navmenu-panel").is_visible()
+    page.keyboard.press("Tab")
+    focused = page.evaluate("() => document.activeElement.closest('.navmenu-panel') !== null")
+    assert focused  # Tab moves into the open menu
+    page.keyboard.press("Escape")
+    assert not page.locator(".mainnav .navmenu-panel").is_visible()
+    assert page.evaluate("() => document.activeElement.tagName") == "SUMMARY"
+    # Campaigns moved into "More" and is reached from there
+    more.click()
+    page.locator(".mainnav .navmenu-panel a", has_text="Campaigns").click()
+    page.wait_for_url("**/assessments/campaigns/")
+    assert page.locator(".mainnav details summary").evaluate(
+        "e => getComputedStyle(e).color"
+    ) == page.locator(".mainnav .navmenu-panel a[aria-current=page]").evaluate(
+        "e => getComputedStyle(e).color"
+    )  # the menu holding the current page is marked
+    # the account menu holds Log out; it logs out
+    page.locator(".accountmenu summary").click()
+    page.locator(".accountmenu .logout button").click()
+    page.wait_for_load_state()
+    assert "/accounts/login/" in page.url or page.locator("input[name=username]").count()
+
+
+@pytest.mark.parametrize("language", ["en", "ja"])
+def test_top_bar_on_a_phone(phone_page, ui_login, live_server, settings, admin_user, language):
+    ui_login(phone_page, admin_user)
+    phone_page.context.add_cookies(
+        [{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server.url}]
+    )
+    phone_page.goto(f"{live_server.url}/suppliers/")
+    assert not phone_page.locator(".mainnav").is_visible()
+    phone_page.click(".nav-toggle-label")
+    phone_page.click(".mainnav details summary")
+    phone_page.click(".accountmenu summary")
+    line = _one_line_height(phone_page, ".mainnav > a")
+    heights = phone_page.evaluate(
+        "() => [...document.querySelectorAll('.mainnav a, .mainnav summary, .navmenu-panel a,"
+        " .accountmenu .logout button')].filter(e => e.getClientRects().length)"
+        ".map(e => { const r = e.getBoundingClientRect();"
+        " return [e.innerText, r.height, r.right]; })"
+    )
+    assert len(heights) >= 9
+    for text, height, right in heights:
+        assert height < line * 1.4, (text, height)  # a wrapped label is twice as tall
+        assert right <= 375, (text, right)
+    scroll, inner = phone_page.evaluate(
+        "() => [document.documentElement.scrollWidth, window.innerWidth]"
+    )
+    assert scroll <= inner == 375
+    shot(phone_page, f"topbar-phone-{language}")
