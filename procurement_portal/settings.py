@@ -191,6 +191,8 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env.str("DJANGO_TIME_ZONE", default="Asia/Tokyo")
 USE_I18N = True
 USE_TZ = True
+# One date format per language in pages and e-mails ("3 Dec 2026" / "2026年12月3日").
+FORMAT_MODULE_PATH = ["procurement_portal.formats"]
 
 # The company's fiscal year starts in this month and is named by the calendar year in
 # which it ends (fiscal 2020 = April 2019 to March 2020). procurement_portal.fiscal reads it.

@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -150,7 +151,7 @@ def campaign_launch(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(
             request,
             _("Scheduled: the campaign opens by itself on %(date)s.")
-            % {"date": campaign.opens_on.isoformat()},
+            % {"date": date_format(campaign.opens_on)},
         )
         return redirect("assessments:campaign-detail", pk=campaign.pk)
     messages.success(request, _("Launched: invitations are being prepared and sent."))

@@ -163,7 +163,8 @@ def test_launch_creates_assessments_and_one_invitation_per_contact(
     by_to = {m.to[0]: m for m in mail.outbox}
     reused = by_to["c1@supplier.example"]
     assert f"https://portal.example/assessments/{already.pk}/" in reused.body
-    assert campaign.due_date.isoformat() in reused.body
+    due = campaign.due_date  # in the reader's own date format (contact 1 reads Japanese)
+    assert f"{due.year}年{due.month}月{due.day}日" in reused.body
     assert "2026年度" in reused.subject  # contact 1 reads Japanese
     assert "FY2026" in by_to["c0@supplier.example"].subject
     html = dict(by_to["c0@supplier.example"].alternatives)
