@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from procurement_portal import access
 from procurement_portal.access import Action
+from procurement_portal.core import forms as portal_forms
 from procurement_portal.uploads import validate_upload
 
 from .authoring.services import questionnaire_export, questionnaire_import, version_publish
@@ -71,7 +72,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 # --- questionnaires ------------------------------------------------------------------
 
 
-class YamlImportForm(forms.Form):
+class YamlImportForm(portal_forms.Form):
     file = forms.FileField(label=_("YAML file"), required=False)
     text = forms.CharField(
         label=_("or paste the YAML here"),

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 
 from procurement_portal import access
 from procurement_portal.access import Action
+from procurement_portal.core.text import clean_text
 
 from .models import Assessment, ImprovementItem, ImprovementSource, ImprovementStatus
 from .scoring import answer_label, compute, scoring_questions
@@ -118,17 +119,7 @@ def _require_reviewer(actor: User, item: ImprovementItem) -> None:
 
 def _clean_text(value: str, *, field: str, required: str = "") -> str:
     """The text stripped; ``required`` is the message when it must not be empty."""
-    text = (value or "").strip()
-    if required and not text:
-        raise ValidationError({field: required})
-    if len(text) > NOTE_MAX:
-        raise ValidationError(
-            {
-                field: _("Keep it to %(max)s characters (this has %(n)s).")
-                % {"max": NOTE_MAX, "n": len(text)}
-            }
-        )
-    return text
+    return clean_text(value, field=field, max_length=NOTE_MAX, required_message=required or None)
 
 
 @transaction.atomic

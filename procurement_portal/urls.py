@@ -29,3 +29,9 @@ urlpatterns = [
         name="api-docs",
     ),
 ]
+
+# Every answer under /api/ is JSON, errors raised outside DRF's views included.
+handler400 = "procurement_portal.core.errors.bad_request"
+handler403 = "procurement_portal.core.errors.permission_denied"
+handler404 = "procurement_portal.core.errors.page_not_found"
+handler500 = "procurement_portal.core.errors.server_error"

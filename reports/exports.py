@@ -2,7 +2,8 @@
 
 Every cell goes through ``neutralize_cell``: a spreadsheet runs a text cell that starts
 with ``= + - @`` (or a tab or carriage return, which some spreadsheets skip first) as a
-formula, so such text gets a leading apostrophe and stays text (OWASP "CSV injection").
+formula, also after characters nobody sees (spaces, control, zero-width and bidi
+characters), so such text gets a leading apostrophe and stays text (OWASP "CSV injection").
 Numbers and dates keep their types, so sums and filters still work in Excel.
 """
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import tempfile
+import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
 from typing import Any
@@ -25,6 +27,8 @@ from openpyxl.styles import Font
 from procurement_portal.uploads import attachment_disposition
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+# Control (Cc), format (Cf: zero-width, bidi, BOM) and separator characters.
+_INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Zs", "Zl", "Zp"})
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 UTF8_BOM = "\ufeff"  # Excel in Japan opens a BOM-less UTF-8 CSV as Shift_JIS (mojibake)
@@ -35,18 +39,29 @@ _SHEET_TITLE_FORBIDDEN = str.maketrans({c: " " for c in "[]:*?/\\"})
 def neutralize_cell(value: Any) -> Any:
     """The value made safe for a spreadsheet cell.
 
-    Text that a spreadsheet would run as a formula, even after leading spaces, gets a
-    leading ``'``. Numbers, booleans, dates and ``None`` are returned unchanged; any
-    other object becomes its text first (lazy translations included). Full-width
+    Text that a spreadsheet would run as a formula, even after leading spaces, control,
+    zero-width or bidi characters, gets a leading ``'``. Numbers, booleans, dates and
+    ``None`` are returned unchanged; any other object becomes its text first (lazy
+    translations included). Full-width
     equals and minus signs (U+FF1D, U+FF0D) are left alone: spreadsheets read them as
     text, and Japanese tables use the full-width minus for "none".
     """
     if value is None or isinstance(value, (bool, *_NUMBERS, dt.date, dt.time)):
         return value
     text = str(value)
-    if text.startswith(FORMULA_TRIGGERS) or text.lstrip().startswith(FORMULA_TRIGGERS):
-        return "'" + text
+    for char in text:
+        if char in FORMULA_TRIGGERS:
+            return "'" + text
+        if not _is_invisible(char):
+            break
     return text
+
+
+def _is_invisible(char: str) -> bool:
+    """Spaces, control characters and format characters (zero-width spaces and joiners,
+    word joiner, byte-order mark, bidi marks, embeddings and isolates): a spreadsheet may
+    skip them, or the person reading the cell cannot see them, before a formula."""
+    return char.isspace() or unicodedata.category(char) in _INVISIBLE_CATEGORIES
 
 
 def _csv_text(value: Any) -> str:

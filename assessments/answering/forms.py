@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from assessments.models import QuestionnaireVersion, VersionStatus
+from procurement_portal.core import forms as portal_forms
 from procurement_portal.fiscal import current_fiscal_year, fiscal_year_choices
 from suppliers.models import Supplier
 
@@ -15,7 +16,7 @@ class VersionChoiceField(forms.ModelChoiceField):
         return f"{obj.questionnaire.title} · v{obj.number}"
 
 
-class AssignForm(forms.Form):
+class AssignForm(portal_forms.Form):
     """Supplier (by code), published version, fiscal year, due date, carry-over."""
 
     supplier_code = forms.CharField(

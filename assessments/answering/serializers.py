@@ -11,6 +11,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from procurement_portal.core import serializers as portal
 from procurement_portal.fiscal import MAX_FISCAL_YEAR, MIN_FISCAL_YEAR, FiscalYear
 from suppliers.api.serializers import VisibleSupplierField
 
@@ -19,7 +20,7 @@ from ..models import Answer, Assessment, Evidence, QuestionnaireVersion
 # --- assessments ---------------------------------------------------------------------------
 
 
-class ProgressOutputSerializer(serializers.Serializer):
+class ProgressOutputSerializer(portal.Serializer):
     answered = serializers.IntegerField(help_text=_("Required questions answered."))
     required = serializers.IntegerField(
         help_text=_("Required questions shown (questions hidden by show_if excluded).")
@@ -27,7 +28,7 @@ class ProgressOutputSerializer(serializers.Serializer):
     percent = serializers.IntegerField()
 
 
-class AssessmentOutputSerializer(serializers.ModelSerializer):
+class AssessmentOutputSerializer(portal.ModelSerializer):
     supplier_code = serializers.CharField(source="supplier.code", read_only=True)
     questionnaire_code = serializers.CharField(source="questionnaire.code", read_only=True)
     version_number = serializers.IntegerField(source="version.number", read_only=True)
@@ -75,7 +76,7 @@ class AssessmentOutputSerializer(serializers.ModelSerializer):
         return {"answered": p.answered, "required": p.required, "percent": p.percent}
 
 
-class AssignInputSerializer(serializers.Serializer):
+class AssignInputSerializer(portal.Serializer):
     supplier = VisibleSupplierField()
     version = serializers.PrimaryKeyRelatedField(
         queryset=QuestionnaireVersion.objects.all(),
@@ -91,7 +92,7 @@ class AssignInputSerializer(serializers.Serializer):
 # --- answers -----------------------------------------------------------------------------
 
 
-class EvidenceOutputSerializer(serializers.ModelSerializer):
+class EvidenceOutputSerializer(portal.ModelSerializer):
     name = serializers.CharField(source="original_name", read_only=True)
 
     class Meta:
@@ -100,7 +101,7 @@ class EvidenceOutputSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class AnswerOutputSerializer(serializers.ModelSerializer):
+class AnswerOutputSerializer(portal.ModelSerializer):
     question_code = serializers.CharField(source="question.code", read_only=True)
     question_type = serializers.CharField(source="question.type", read_only=True)
     section_code = serializers.CharField(source="question.section.code", read_only=True)
@@ -138,7 +139,7 @@ class AnyValueField(serializers.JSONField):
     pass
 
 
-class AnswerInputSerializer(serializers.Serializer):
+class AnswerInputSerializer(portal.Serializer):
     value = AnyValueField(
         required=False,
         allow_null=True,
@@ -162,7 +163,7 @@ class AnswerInputSerializer(serializers.Serializer):
     )
 
 
-class ConflictOutputSerializer(serializers.Serializer):
+class ConflictOutputSerializer(portal.Serializer):
     """409: the assessment's state forbids the step, or the answer changed meanwhile (then
     with the current answer)."""
 
@@ -171,7 +172,7 @@ class ConflictOutputSerializer(serializers.Serializer):
     current = AnswerOutputSerializer(required=False)
 
 
-class MissingAnswersOutputSerializer(serializers.Serializer):
+class MissingAnswersOutputSerializer(portal.Serializer):
     answers = serializers.ListField(
         child=serializers.CharField(), help_text=_("Each missing answer: section: question.")
     )

@@ -22,9 +22,10 @@ from django.utils.translation import get_language, to_locale
 from django.utils.translation import gettext as _
 
 from assessments.models import Question, QuestionType
+from procurement_portal.core.text import LONG_TEXT_MAX_LENGTH, text_problem, validate_date_range
 
 T = QuestionType
-TEXT_MAX_LENGTH = 10_000
+TEXT_MAX_LENGTH = LONG_TEXT_MAX_LENGTH
 # A number past this many digits before the point is a typing accident, not an answer,
 # and a bigger exponent would make "1e999999" a million characters long when stored.
 NUMBER_MAX_INTEGER_DIGITS = 15
@@ -148,21 +149,28 @@ def _number(question: Question, value: Any) -> str:
 
 def _date(value: Any) -> str:
     if isinstance(value, dt.date):
-        return value.isoformat()
-    if not isinstance(value, str) or not _ISO_DATE.match(value.strip()):
+        date = value
+    elif not isinstance(value, str) or not _ISO_DATE.match(value.strip()):
         raise _error(_("Enter a date as YYYY-MM-DD, for example 2026-03-31."))
+    else:
+        try:
+            date = dt.date.fromisoformat(value.strip())
+        except ValueError:
+            raise _error(_("Enter a real date, for example 2026-03-31.")) from None
     try:
-        return dt.date.fromisoformat(value.strip()).isoformat()
-    except ValueError:
-        raise _error(_("Enter a real date, for example 2026-03-31.")) from None
+        validate_date_range(date)
+    except ValidationError as exc:
+        raise _error(exc.messages[0]) from None
+    return date.isoformat()
 
 
 def _text(value: Any) -> str | None:
     if not isinstance(value, str):
         raise _error(_("Enter the answer as text."))
     text = value.replace("\r\n", "\n").strip()
-    if "\x00" in text:
-        raise _error(_("The answer contains a character that cannot be stored."))
+    problem = text_problem(text)
+    if problem:
+        raise _error(problem)
     if len(text) > TEXT_MAX_LENGTH:
         raise _error(
             _("Keep the answer to %(max)s characters or fewer (it has %(count)s).")

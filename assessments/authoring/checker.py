@@ -10,6 +10,8 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from procurement_portal.core.text import LONG_TEXT_MAX_LENGTH, text_problem
+
 from .yaml_io import Lines
 
 CODE_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,59}$")
@@ -85,7 +87,11 @@ class Checker:
                 out[lang] = ""
                 continue
             text = text.strip()
-            if max_length is not None and len(text) > max_length:
+            max_length = max_length or LONG_TEXT_MAX_LENGTH
+            problem = text_problem(text)
+            if problem:
+                self.error(f"{path}.{lang}", problem, value, lang)
+            if len(text) > max_length:
                 self.error(
                     f"{path}.{lang}",
                     _("is too long (%(n)s characters; at most %(max)s)")

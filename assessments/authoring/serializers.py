@@ -10,11 +10,13 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from procurement_portal.core import serializers as portal
+
 from ..models import Choice, Question, Questionnaire, QuestionnaireVersion, Section
 from .yaml_io import MAX_YAML_CHARS
 
 
-class ChoiceOutputSerializer(serializers.ModelSerializer):
+class ChoiceOutputSerializer(portal.ModelSerializer):
     label = serializers.CharField(read_only=True)
 
     class Meta:
@@ -22,14 +24,14 @@ class ChoiceOutputSerializer(serializers.ModelSerializer):
         fields = ["code", "position", "label", "label_en", "label_ja", "score"]
 
 
-class ShowIfOutputSerializer(serializers.Serializer):
+class ShowIfOutputSerializer(portal.Serializer):
     question = serializers.CharField(help_text=_("Code of the earlier question."))
     values = serializers.ListField(
         child=serializers.CharField(), help_text=_("Shown when its answer is one of these.")
     )
 
 
-class QuestionOutputSerializer(serializers.ModelSerializer):
+class QuestionOutputSerializer(portal.ModelSerializer):
     risk = serializers.SlugRelatedField(slug_field="code", read_only=True)
     text = serializers.CharField(read_only=True)
     help = serializers.CharField(read_only=True)
@@ -71,7 +73,7 @@ class QuestionOutputSerializer(serializers.ModelSerializer):
         return {"question": question.show_if_question.code, "values": question.show_if_values}
 
 
-class SectionOutputSerializer(serializers.ModelSerializer):
+class SectionOutputSerializer(portal.ModelSerializer):
     title = serializers.CharField(read_only=True)
     description = serializers.CharField(read_only=True)
     questions = QuestionOutputSerializer(many=True, read_only=True)
@@ -92,7 +94,7 @@ class SectionOutputSerializer(serializers.ModelSerializer):
         ]
 
 
-class VersionOutputSerializer(serializers.ModelSerializer):
+class VersionOutputSerializer(portal.ModelSerializer):
     questionnaire = serializers.SlugRelatedField(slug_field="code", read_only=True)
     questionnaire_id = serializers.IntegerField(read_only=True)
     kind = serializers.CharField(source="questionnaire.kind", read_only=True)
@@ -125,7 +127,7 @@ class VersionDetailOutputSerializer(VersionOutputSerializer):
         fields = [*VersionOutputSerializer.Meta.fields, "intro", "intro_en", "intro_ja", "sections"]
 
 
-class QuestionnaireOutputSerializer(serializers.ModelSerializer):
+class QuestionnaireOutputSerializer(portal.ModelSerializer):
     title = serializers.CharField(read_only=True)
     published_version_id = serializers.IntegerField(
         read_only=True, allow_null=True, help_text=_("The version offered for new assessments.")
@@ -146,7 +148,7 @@ class QuestionnaireOutputSerializer(serializers.ModelSerializer):
         ]
 
 
-class ImportInputSerializer(serializers.Serializer):
+class ImportInputSerializer(portal.Serializer):
     yaml = serializers.CharField(
         max_length=MAX_YAML_CHARS,
         trim_whitespace=False,
@@ -157,13 +159,13 @@ class ImportInputSerializer(serializers.Serializer):
     )
 
 
-class ImportOutputSerializer(serializers.Serializer):
+class ImportOutputSerializer(portal.Serializer):
     created = serializers.BooleanField(
         help_text=_("False when the same definition was already imported.")
     )
     version = VersionDetailOutputSerializer()
 
 
-class ExportOutputSerializer(serializers.Serializer):
+class ExportOutputSerializer(portal.Serializer):
     filename = serializers.CharField()
     yaml = serializers.CharField()

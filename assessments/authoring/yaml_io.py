@@ -88,13 +88,29 @@ _Loader.add_implicit_resolver(
 _Loader.add_constructor("tag:yaml.org,2002:map", _Loader.construct_questionnaire_map)
 
 
+def _reader_error(text: str, exc: yaml.reader.ReaderError) -> str:
+    """Where the unreadable character is, as line and column, and which it is."""
+    position = max(0, min(exc.position, len(text)))
+    line = text.count("\n", 0, position) + 1
+    column = position - (text.rfind("\n", 0, position) + 1) + 1
+    where = _("line %(line)s, column %(column)s") % {"line": line, "column": column}
+    char = exc.character if isinstance(exc.character, str) else chr(exc.character)
+    reason = _("the character %(char)s is not allowed in YAML") % {"char": f"U+{ord(char):04X}"}
+    return f"{where}: {reason}"
+
+
 def load_yaml(text: str) -> tuple[Any, Lines]:
     """Parse YAML text; a syntax error becomes a ValidationError naming line and column."""
     if len(text) > MAX_YAML_CHARS:
         raise ValidationError(
             [_("the file is too long (at most %(n)s characters)") % {"n": f"{MAX_YAML_CHARS:,}"}]
         )
-    loader = _Loader(text)
+    try:
+        # The reader checks every character when it is built: a control character fails
+        # here, before any parsing.
+        loader = _Loader(text)
+    except yaml.reader.ReaderError as exc:
+        raise ValidationError([_reader_error(text, exc)]) from exc
     try:
         data = loader.get_single_data()
     except yaml.MarkedYAMLError as exc:

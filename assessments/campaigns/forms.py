@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from assessments.models import QuestionnaireVersion, TargetRule, VersionStatus
+from procurement_portal.core import forms as portal_forms
 from procurement_portal.fiscal import current_fiscal_year, fiscal_year_choices
 from procurement_portal.uploads import validate_upload
 from suppliers.models import Category
@@ -38,7 +39,7 @@ def _int_list(value: str) -> list[int]:
         ) from None
 
 
-class CampaignForm(forms.Form):
+class CampaignForm(portal_forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
     version = forms.ModelChoiceField(
         label=_("Questionnaire"),
@@ -86,6 +87,7 @@ class CampaignForm(forms.Form):
     codes_text = forms.CharField(
         label=_("List of supplier codes"),
         required=False,
+        max_length=500_000,  # a code per supplier, every supplier of the registry
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("Or paste the codes here. Used when the target is a list of codes."),
     )
@@ -181,5 +183,5 @@ class CampaignForm(forms.Form):
         }
 
 
-class ResendForm(forms.Form):
+class ResendForm(portal_forms.Form):
     contact_id = forms.IntegerField(min_value=1)

@@ -10,6 +10,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from procurement_portal.core import forms as portal_forms
 from procurement_portal.fiscal import fiscal_year_choices
 from suppliers.models import PriorityRisk
 from suppliers.regions import Region
@@ -23,7 +24,7 @@ def _years() -> list[tuple[Any, str]]:
     return [("", _("Any year")), *fiscal_year_choices()]
 
 
-class _FilterForm(forms.Form):
+class _FilterForm(portal_forms.Form):
     """Always bound to the query string; a bad field is reported and ignored."""
 
     def cleaned(self) -> dict[str, Any]:
@@ -83,13 +84,13 @@ class LevelFilterForm(_FilterForm):
         self.fields["min_level"].choices = [("", _("Any level")), *((n, str(n)) for n in levels)]
 
 
-class CommentForm(forms.Form):
+class CommentForm(portal_forms.Form):
     body = forms.CharField(
         label=_("Comment"), required=False, widget=forms.Textarea(attrs=TEXTAREA)
     )
 
 
-class ReturnForm(forms.Form):
+class ReturnForm(portal_forms.Form):
     note = forms.CharField(
         label=_("Note to the supplier"),
         required=False,
@@ -98,13 +99,13 @@ class ReturnForm(forms.Form):
     )
 
 
-class AcceptForm(forms.Form):
+class AcceptForm(portal_forms.Form):
     note = forms.CharField(
         label=_("Note (optional)"), required=False, widget=forms.Textarea(attrs=TEXTAREA)
     )
 
 
-class ActionPlanForm(forms.Form):
+class ActionPlanForm(portal_forms.Form):
     action_plan = forms.CharField(
         label=_("Your action plan"),
         required=False,
@@ -113,11 +114,11 @@ class ActionPlanForm(forms.Form):
     )
 
 
-class ItemNoteForm(forms.Form):
+class ItemNoteForm(portal_forms.Form):
     note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs=TEXTAREA))
 
 
-class OverrideForm(forms.Form):
+class OverrideForm(portal_forms.Form):
     fiscal_year = forms.TypedChoiceField(
         label=_("Fiscal year"), coerce=int, choices=fiscal_year_choices
     )

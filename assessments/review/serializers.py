@@ -9,6 +9,8 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from procurement_portal.core import serializers as portal
+
 from ..models import (
     AnswerComment,
     Assessment,
@@ -26,7 +28,7 @@ KIND_HELP = "One of: " + ", ".join(QuestionnaireKind.values)
 STATUS_HELP_ITEM = "One of: " + ", ".join(ImprovementStatus.values)
 
 
-class _SupplierBrief(serializers.Serializer):
+class _SupplierBrief(portal.Serializer):
     id = serializers.IntegerField()
     code = serializers.CharField()
     name = serializers.CharField(source="display_name")
@@ -34,7 +36,7 @@ class _SupplierBrief(serializers.Serializer):
     region = serializers.CharField()
 
 
-class ReviewQueueOutputSerializer(serializers.ModelSerializer):
+class ReviewQueueOutputSerializer(portal.ModelSerializer):
     supplier = _SupplierBrief(read_only=True)
     questionnaire = serializers.CharField(source="questionnaire.code", read_only=True)
     questionnaire_kind = serializers.CharField(
@@ -64,17 +66,17 @@ class ReviewQueueOutputSerializer(serializers.ModelSerializer):
         return waiting_days(obj)
 
 
-class QueueFilterSerializer(serializers.Serializer):
+class QueueFilterSerializer(portal.Serializer):
     kind = serializers.ChoiceField(choices=QuestionnaireKind.choices, required=False)
     region = serializers.CharField(required=False, max_length=16)
     fiscal_year = serializers.IntegerField(required=False, min_value=1990, max_value=2100)
 
 
-class NoteInputSerializer(serializers.Serializer):
+class NoteInputSerializer(portal.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, max_length=4000, default="")
 
 
-class RiskScoreOutputSerializer(serializers.Serializer):
+class RiskScoreOutputSerializer(portal.Serializer):
     risk = serializers.CharField(source="risk.code")
     risk_name = serializers.CharField(source="risk.name")
     score = serializers.DecimalField(max_digits=5, decimal_places=1, allow_null=True)
@@ -83,7 +85,7 @@ class RiskScoreOutputSerializer(serializers.Serializer):
     rating = serializers.CharField()
 
 
-class LostPointsOutputSerializer(serializers.Serializer):
+class LostPointsOutputSerializer(portal.Serializer):
     question = serializers.CharField(source="question.code")
     question_text = serializers.CharField(source="question.text")
     risk = serializers.CharField(source="risk.code")
@@ -92,7 +94,7 @@ class LostPointsOutputSerializer(serializers.Serializer):
     points_lost = serializers.DecimalField(max_digits=10, decimal_places=2)
 
 
-class ScoreReportOutputSerializer(serializers.Serializer):
+class ScoreReportOutputSerializer(portal.Serializer):
     assessment = serializers.IntegerField()
     status = serializers.CharField()
     provisional = serializers.BooleanField(help_text="True until the assessment is accepted.")
@@ -104,7 +106,7 @@ class ScoreReportOutputSerializer(serializers.Serializer):
     infosec_level = serializers.IntegerField(allow_null=True)
 
 
-class AnswerCommentOutputSerializer(serializers.ModelSerializer):
+class AnswerCommentOutputSerializer(portal.ModelSerializer):
     author = serializers.SerializerMethodField()
     assessment = serializers.IntegerField(source="answer.assessment_id", read_only=True)
     question = serializers.CharField(source="answer.question.code", read_only=True)
@@ -118,17 +120,17 @@ class AnswerCommentOutputSerializer(serializers.ModelSerializer):
         return obj.author.get_full_name() if obj.author else ""
 
 
-class AnswerCommentCreateInputSerializer(serializers.Serializer):
+class AnswerCommentCreateInputSerializer(portal.Serializer):
     answer = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     body = serializers.CharField(max_length=4000, allow_blank=True)
 
 
-class CommentFilterSerializer(serializers.Serializer):
+class CommentFilterSerializer(portal.Serializer):
     assessment = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
     answer = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
 
 
-class ImprovementItemOutputSerializer(serializers.ModelSerializer):
+class ImprovementItemOutputSerializer(portal.ModelSerializer):
     supplier = serializers.IntegerField(source="supplier_id", read_only=True)
     supplier_code = serializers.CharField(source="supplier.code", read_only=True)
     risk = serializers.CharField(source="risk.code", read_only=True)
@@ -156,7 +158,7 @@ class ImprovementItemOutputSerializer(serializers.ModelSerializer):
         ]
 
 
-class ItemFilterSerializer(serializers.Serializer):
+class ItemFilterSerializer(portal.Serializer):
     status = serializers.ChoiceField(
         choices=ImprovementItem._meta.get_field("status").choices, required=False
     )
@@ -164,15 +166,15 @@ class ItemFilterSerializer(serializers.Serializer):
     overdue = serializers.BooleanField(required=False, default=False)
 
 
-class ActionPlanInputSerializer(serializers.Serializer):
+class ActionPlanInputSerializer(portal.Serializer):
     action_plan = serializers.CharField(max_length=4000, allow_blank=True)
 
 
-class ItemNoteInputSerializer(serializers.Serializer):
+class ItemNoteInputSerializer(portal.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, max_length=4000, default="")
 
 
-class InfosecLevelOutputSerializer(serializers.ModelSerializer):
+class InfosecLevelOutputSerializer(portal.ModelSerializer):
     supplier = _SupplierBrief(read_only=True)
 
     class Meta:
@@ -190,14 +192,14 @@ class InfosecLevelOutputSerializer(serializers.ModelSerializer):
         ]
 
 
-class LevelFilterSerializer(serializers.Serializer):
+class LevelFilterSerializer(portal.Serializer):
     fiscal_year = serializers.IntegerField(required=False, min_value=1990, max_value=2100)
     min_level = serializers.IntegerField(required=False, min_value=1, max_value=100)
     region = serializers.CharField(required=False, max_length=16)
     country = serializers.CharField(required=False, max_length=2)
 
 
-class InfosecOverrideInputSerializer(serializers.Serializer):
+class InfosecOverrideInputSerializer(portal.Serializer):
     supplier = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     fiscal_year = serializers.IntegerField(min_value=1990, max_value=2100)
     level = serializers.IntegerField(min_value=1, max_value=100)

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from procurement_portal import access
 from procurement_portal.access import Action
 from procurement_portal.accounts.roles import Role
+from procurement_portal.core.text import clean_text
 
 from ..items import items_raise_for_assessment
 from ..models import (
@@ -79,17 +80,7 @@ def _visible_assessment(actor: User, assessment_id: int) -> Assessment:
 
 
 def _clean(value: str, *, field: str, limit: int, required_message: str | None) -> str:
-    text = (value or "").strip()
-    if required_message and not text:
-        raise ValidationError({field: required_message})
-    if len(text) > limit:
-        raise ValidationError(
-            {
-                field: _("Keep it to %(max)s characters (this has %(n)s).")
-                % {"max": limit, "n": len(text)}
-            }
-        )
-    return text
+    return clean_text(value, field=field, max_length=limit, required_message=required_message)
 
 
 def conflict_message(assessment_id: int, exc: TransitionConflict) -> str:

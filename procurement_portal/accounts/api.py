@@ -14,10 +14,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from procurement_portal import access
+from procurement_portal.core import serializers as portal
 from procurement_portal.core.api import AnonRateThrottle
 
 
-class TokenInputSerializer(serializers.Serializer):
+class TokenInputSerializer(portal.Serializer):
     email = serializers.EmailField()
     password = serializers.CharField(trim_whitespace=False, write_only=True)
     otp = serializers.RegexField(

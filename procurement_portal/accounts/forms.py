@@ -3,10 +3,11 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.utils.translation import gettext_lazy as _
 
+from procurement_portal.core import forms as portal_forms
 from procurement_portal.outbox.services import email_enqueue
 
 
-class EmailAuthenticationForm(AuthenticationForm):
+class EmailAuthenticationForm(portal_forms.HardenedFormMixin, AuthenticationForm):
     username = forms.EmailField(
         label=_("E-mail address"),
         widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
@@ -18,7 +19,7 @@ class EmailAuthenticationForm(AuthenticationForm):
     }
 
 
-class OutboxPasswordResetForm(PasswordResetForm):
+class OutboxPasswordResetForm(portal_forms.HardenedFormMixin, PasswordResetForm):
     """Django's reset form, with the message sent through the portal's one outbox."""
 
     def send_mail(
@@ -42,7 +43,7 @@ class OutboxPasswordResetForm(PasswordResetForm):
         )
 
 
-class TokenForm(forms.Form):
+class TokenForm(portal_forms.Form):
     token = forms.CharField(
         label=_("Six-digit code from your authenticator app"),
         min_length=6,
@@ -59,7 +60,7 @@ class TokenForm(forms.Form):
         return token
 
 
-class AcceptInvitationForm(forms.Form):
+class AcceptInvitationForm(portal_forms.Form):
     full_name = forms.CharField(label=_("Your name"), max_length=200)
     password1 = forms.CharField(
         label=_("Password"),
@@ -80,6 +81,6 @@ class AcceptInvitationForm(forms.Form):
         return data
 
 
-class InviteForm(forms.Form):
+class InviteForm(portal_forms.Form):
     email = forms.EmailField(label=_("E-mail address"))
     is_supplier_admin = forms.BooleanField(label=_("May invite colleagues"), required=False)

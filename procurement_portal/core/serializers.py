@@ -64,4 +64,3 @@ class Serializer(HardenedFieldsMixin, serializers.Serializer):
 
 class ModelSerializer(HardenedFieldsMixin, serializers.ModelSerializer):
     pass
-

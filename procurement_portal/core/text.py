@@ -88,6 +88,34 @@ validate_text = TextValidator()
 validate_single_line = TextValidator(multiline=False)
 
 
+def clean_text(
+    value: Any,
+    *,
+    field: str,
+    max_length: int = NOTE_MAX_LENGTH,
+    required_message: str | None = None,
+    multiline: bool = True,
+) -> str:
+    """``value`` stripped, for a service to store; or ``ValidationError({field: ...})`` when
+    it is not text, is empty but required, is too long or has a forbidden character."""
+    if value is not None and not isinstance(value, str):
+        raise ValidationError({field: _("Enter text.")})
+    text = (value or "").strip()
+    if required_message and not text:
+        raise ValidationError({field: required_message})
+    if len(text) > max_length:
+        raise ValidationError(
+            {
+                field: _("Keep it to %(max)s characters (this has %(n)s).")
+                % {"max": max_length, "n": len(text)}
+            }
+        )
+    problem = text_problem(text, multiline=multiline)
+    if problem:
+        raise ValidationError({field: problem})
+    return text
+
+
 def text_problems(data: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], str]]:
     """Each ``(path, message)`` of bad text anywhere in parsed data (dicts, lists, strings).
 

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 from rest_framework.filters import OrderingFilter
 
+from procurement_portal.core import serializers as portal
 from procurement_portal.fiscal import validate_fiscal_year
 
 from ..models import Contact, CriticalDesignation, Site, SupplierSpend, SupplierStatus
@@ -24,7 +25,7 @@ class StableOrderingFilter(OrderingFilter):
         return ordering
 
 
-class SupplierFilterSerializer(serializers.Serializer):
+class SupplierFilterSerializer(portal.Serializer):
     """The supplier list's filters, passed to ``selectors.supplier_list``."""
 
     search = serializers.CharField(

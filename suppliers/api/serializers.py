@@ -12,6 +12,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from procurement_portal.core import serializers as portal
 from procurement_portal.fiscal import current_fiscal_year
 
 from ..models import (
@@ -46,7 +47,7 @@ class VisibleSupplierField(serializers.PrimaryKeyRelatedField):
 # --- errors ------------------------------------------------------------------------------
 
 
-class ErrorOutputSerializer(serializers.Serializer):
+class ErrorOutputSerializer(portal.Serializer):
     """How the API answers a refused request other than invalid input (403, 404, 429)."""
 
     detail = serializers.CharField()
@@ -70,7 +71,7 @@ VALIDATION_ERROR_SCHEMA = {
 # --- reference data ----------------------------------------------------------------------
 
 
-class CategoryOutputSerializer(serializers.ModelSerializer):
+class CategoryOutputSerializer(portal.ModelSerializer):
     name = serializers.CharField(read_only=True, help_text=_("Name in the request language."))
 
     class Meta:
@@ -78,7 +79,7 @@ class CategoryOutputSerializer(serializers.ModelSerializer):
         fields = ["id", "code", "name", "name_en", "name_ja"]
 
 
-class PriorityRiskOutputSerializer(serializers.ModelSerializer):
+class PriorityRiskOutputSerializer(portal.ModelSerializer):
     name = serializers.CharField(read_only=True, help_text=_("Name in the request language."))
 
     class Meta:
@@ -89,7 +90,7 @@ class PriorityRiskOutputSerializer(serializers.ModelSerializer):
 # --- sites, contacts, spend, designations ----------------------------------------------------
 
 
-class SiteOutputSerializer(serializers.ModelSerializer):
+class SiteOutputSerializer(portal.ModelSerializer):
     supplier_code = serializers.CharField(source="supplier.code", read_only=True)
     country = serializers.CharField(source="country.code", read_only=True)
 
@@ -109,7 +110,7 @@ class SiteOutputSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class SiteUpdateInputSerializer(serializers.Serializer):
+class SiteUpdateInputSerializer(portal.Serializer):
     name = serializers.CharField(max_length=255)
     address = serializers.CharField(required=False, allow_blank=True)
     city = serializers.CharField(required=False, allow_blank=True, max_length=120)
@@ -125,7 +126,7 @@ class SiteCreateInputSerializer(SiteUpdateInputSerializer):
 CONTACT_LANGUAGE_HELP = _("Language code: en or ja.")
 
 
-class ContactOutputSerializer(serializers.ModelSerializer):
+class ContactOutputSerializer(portal.ModelSerializer):
     supplier_code = serializers.CharField(source="supplier.code", read_only=True)
     language = serializers.CharField(read_only=True, help_text=CONTACT_LANGUAGE_HELP)
 
@@ -147,7 +148,7 @@ class ContactOutputSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ContactUpdateInputSerializer(serializers.Serializer):
+class ContactUpdateInputSerializer(portal.Serializer):
     name = serializers.CharField(max_length=200)
     email = serializers.EmailField()
     phone = serializers.CharField(required=False, allow_blank=True, max_length=40)
@@ -160,7 +161,7 @@ class ContactCreateInputSerializer(ContactUpdateInputSerializer):
     supplier = VisibleSupplierField()
 
 
-class SpendOutputSerializer(serializers.ModelSerializer):
+class SpendOutputSerializer(portal.ModelSerializer):
     supplier_code = serializers.CharField(source="supplier.code", read_only=True)
 
     class Meta:
@@ -178,7 +179,7 @@ class SpendOutputSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class SpendUpdateInputSerializer(serializers.Serializer):
+class SpendUpdateInputSerializer(portal.Serializer):
     fiscal_year = serializers.IntegerField(
         help_text=_("Named by the calendar year in which it ends.")
     )
@@ -192,7 +193,7 @@ class SpendCreateInputSerializer(SpendUpdateInputSerializer):
     supplier = VisibleSupplierField()
 
 
-class DesignationOutputSerializer(serializers.ModelSerializer):
+class DesignationOutputSerializer(portal.ModelSerializer):
     supplier_code = serializers.CharField(source="supplier.code", read_only=True)
     reasons = serializers.SerializerMethodField()
     reason_labels = serializers.ListField(
@@ -225,7 +226,7 @@ class DesignationOutputSerializer(serializers.ModelSerializer):
         return obj.designated_by.full_name if obj.designated_by else None
 
 
-class DesignationUpdateInputSerializer(serializers.Serializer):
+class DesignationUpdateInputSerializer(portal.Serializer):
     fiscal_year = serializers.IntegerField()
     reasons = serializers.ListField(
         child=serializers.ChoiceField(choices=REASON_CHOICES),
@@ -241,7 +242,7 @@ class DesignationCreateInputSerializer(DesignationUpdateInputSerializer):
 # --- suppliers ------------------------------------------------------------------------------
 
 
-class SupplierOutputSerializer(serializers.ModelSerializer):
+class SupplierOutputSerializer(portal.ModelSerializer):
     display_name = serializers.CharField(read_only=True)
     country = serializers.CharField(source="country.code", read_only=True)
     country_name = serializers.CharField(source="country.name", read_only=True)
@@ -300,7 +301,7 @@ class SupplierDetailOutputSerializer(SupplierOutputSerializer):
         read_only_fields = fields
 
 
-class SupplierUpdateInputSerializer(serializers.Serializer):
+class SupplierUpdateInputSerializer(portal.Serializer):
     code = serializers.CharField(
         required=False, help_text=_("Read-only after creation: a different value is refused.")
     )

@@ -4,12 +4,13 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from procurement_portal.core import forms as portal_forms
 from procurement_portal.uploads import validate_upload
 
 from .models import ImportKind
 
 
-class ImportUploadForm(forms.Form):
+class ImportUploadForm(portal_forms.Form):
     kind = forms.ChoiceField(label=_("What the file holds"), choices=ImportKind.choices)
     file = forms.FileField(
         label=_("File"),

@@ -1,0 +1,102 @@
+"""Every answer under /api/ is JSON, errors included (issue 8, item 13).
+
+The probe got Django's HTML "Not Found" for ids that do not match a route pattern and
+``400 text/html`` for some odd requests; each is now ``{"detail": ...}`` in JSON, and
+pages outside the API keep their HTML.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.test import RequestFactory
+
+from procurement_portal.core import errors
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def staff(api_client, buyer):
+    api_client.force_authenticate(buyer)
+    return api_client
+
+
+def assert_json_error(response, status: int) -> dict:
+    assert response.status_code == status, (response.status_code, response.content[:200])
+    assert response["Content-Type"] == "application/json", response["Content-Type"]
+    body = response.json()
+    assert set(body) == {"detail"} and body["detail"]
+    return body
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/suppliers/abc/",  # an id that does not match the route's pattern
+        "/api/v1/suppliers/1.5/",
+        "/api/v1/assessments/x/answers/q/",
+        "/api/v1/no-such-resource/",
+        "/api/v2/",
+        "/api/",
+        "/api/v1/suppliers/%ff/",  # invalid UTF-8 in the path
+    ],
+)
+def test_paths_no_route_matches_answer_json_404(staff, path):
+    assert_json_error(staff.get(path), 404)
+
+
+def test_anonymous_clients_get_json_404_too(api_client):
+    assert_json_error(api_client.get("/api/v1/suppliers/abc/"), 404)
+
+
+def test_pages_outside_the_api_keep_the_html_404(client):
+    response = client.get("/suppliers/abc/")
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("text/html")
+
+
+def test_too_many_query_fields_answer_json_400(staff, settings):
+    # Django refuses more than DATA_UPLOAD_MAX_NUMBER_FIELDS with SuspiciousOperation
+    query = "&".join(f"f{n}=1" for n in range(settings.DATA_UPLOAD_MAX_NUMBER_FIELDS + 1))
+    assert_json_error(staff.get(f"/api/v1/suppliers/?{query}"), 400)
+
+
+def test_too_many_form_fields_in_a_body_answer_json_400(staff, settings):
+    body = "&".join(f"f{n}=1" for n in range(settings.DATA_UPLOAD_MAX_NUMBER_FIELDS + 1))
+    response = staff.post(
+        "/api/v1/suppliers/", body, content_type="application/x-www-form-urlencoded"
+    )
+    assert_json_error(response, 400)
+
+
+def test_a_host_not_allowed_answers_json_400(staff):
+    assert_json_error(staff.get("/api/v1/suppliers/", HTTP_HOST="evil.example"), 400)
+
+
+def test_an_unknown_charset_is_no_server_error(staff):
+    response = staff.post(
+        "/api/v1/suppliers/", b"{}", content_type="application/json; charset=no-such-charset"
+    )
+    # Django ignores a charset it does not know; the body is read as UTF-8
+    assert response.status_code == 400
+    assert "legal_name" in response.json()
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["search=%00", "ordering=%00", "page=%00", "page_size=%ff", "search=%ED%A0%80", "q=%zz"],
+)
+def test_odd_query_strings_never_answer_html_or_500(staff, query):
+    response = staff.get(f"/api/v1/suppliers/?{query}")
+    assert response.status_code in {200, 400, 404}, response.content[:200]
+    assert response["Content-Type"] == "application/json"
+
+
+def test_server_errors_and_refusals_outside_drf_answer_json_under_api():
+    request = RequestFactory().get("/api/v1/suppliers/")
+    response = errors.server_error(request)
+    assert (response.status_code, response["Content-Type"]) == (500, "application/json")
+    response = errors.permission_denied(request, Exception())
+    assert (response.status_code, response["Content-Type"]) == (403, "application/json")
+    page = RequestFactory().get("/suppliers/")
+    assert errors.server_error(page)["Content-Type"].startswith("text/html")
