@@ -45,7 +45,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -147,6 +147,14 @@ SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=60 * 60)
 # An invitation link for a supplier user works for this many days, once.
 INVITATION_VALID_DAYS = env.int("INVITATION_VALID_DAYS", default=7)
+# Fresh links sent for expired invitations, per address per day.
+INVITATION_RENEW_LIMIT = env.int("INVITATION_RENEW_LIMIT", default=3)
+# Password-reset e-mails per address, and requests per client address, per window.
+PASSWORD_RESET_LIMIT_PER_ADDRESS = env.int("PASSWORD_RESET_LIMIT_PER_ADDRESS", default=3)
+PASSWORD_RESET_LIMIT_PER_CLIENT = env.int("PASSWORD_RESET_LIMIT_PER_CLIENT", default=20)
+PASSWORD_RESET_LIMIT_WINDOW_SECONDS = env.int(
+    "PASSWORD_RESET_LIMIT_WINDOW_SECONDS", default=60 * 60
+)
 SESSION_COOKIE_HTTPONLY = True
 
 # Reverse proxies in front of the portal whose X-Forwarded-For may be believed (0 = none).
@@ -172,7 +180,9 @@ AUDITLOG_EXCLUDE_TRACKING_MODELS = (
     "sessions",  # session rows are not domain records
     "axes",  # lock-out bookkeeping has its own log
     "admin.logentry",
-    "authtoken.token",  # the key itself must not be copied into the log
+    "knox.authtoken",  # swapped out for accounts.apitoken (never used)
+    "accounts.apitoken",  # token hashes and a last-used time touched on every use
+    "otp_totp.totpdevice",  # the authenticator's secret must not be copied into the log
     "outbox.outboxmessage",  # the outbox is itself a log of messages
     "suppliers.importjob",  # progress ticks; the job row is the record of the import
 )
@@ -283,6 +293,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "procurement_portal.outbox.tasks.sweep_outbox",
         "schedule": 5 * 60,
     },
+    # Reset links leave the stored copy of a password-reset message once it is sent.
+    "accounts-redact-reset-links": {
+        "task": "procurement_portal.accounts.tasks.redact_sent_reset_links",
+        "schedule": 60,
+    },
     # Opens scheduled campaigns on their date; sends due reminders and overdue notices.
     "campaigns-tick": {
         "task": "assessments.tasks.campaigns_tick",
@@ -327,10 +342,19 @@ OUTBOX_BATCH_SIZE = env.int("OUTBOX_BATCH_SIZE", default=50)
 
 # --- REST API -----------------------------------------------------------------------------
 API_MAX_PAGE_SIZE = 200
+# API tokens (django-rest-knox, hashed at rest): each expires this many hours after it is
+# issued; staff tokens sooner. Changing the password, deactivation or a role change
+# revokes all of a user's tokens.
+KNOX_TOKEN_MODEL = "accounts.ApiToken"
+API_TOKEN_TTL_STAFF = timedelta(hours=env.int("API_TOKEN_TTL_STAFF_HOURS", default=8))
+API_TOKEN_TTL_SUPPLIER = timedelta(
+    hours=env.int("API_TOKEN_TTL_SUPPLIER_HOURS", default=30 * 24)
+)
+REST_KNOX = {"TOKEN_TTL": API_TOKEN_TTL_STAFF, "AUTO_REFRESH": False}
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "procurement_portal.core.api.AuditedSessionAuthentication",
-        "procurement_portal.core.api.AuditedTokenAuthentication",
+        "procurement_portal.core.api.AuditedTokenAuthentication",  # knox: Token or Bearer
     ],
     "DEFAULT_PERMISSION_CLASSES": ["procurement_portal.core.api.RolePermission"],
     "DEFAULT_PAGINATION_CLASS": "procurement_portal.core.api.Pagination",

@@ -1,8 +1,8 @@
 """Every API operation against the schema the portal publishes at /api/schema/.
 
 Schemathesis reads the OpenAPI schema from the app itself (in-process, WSGI), then sends
-each operation generated requests, valid and invalid, as a procurement buyer holding a
-DRF token. Each answer must not be a server error and must be what the schema promises:
+each operation generated requests, valid and invalid, as a procurement buyer holding an
+API token. Each answer must not be a server error and must be what the schema promises:
 a documented status code, the documented content type and a body matching the schema.
 
 The schema cannot say which ids exist or which strings are country codes, so part of the
@@ -25,7 +25,6 @@ from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-from rest_framework.authtoken.models import Token
 from rest_framework.throttling import SimpleRateThrottle
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -34,6 +33,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from procurement_portal.accounts.tokens import api_token_issue
 from tests.factories import (
     ContactFactory,
     DesignationFactory,
@@ -126,7 +126,7 @@ def buyer_token(buyer, monkeypatch) -> str:
     # One test sends all of an operation's examples as one user: lift the per-user rate
     # limit (its own tests cover it) rather than read 429s as findings.
     monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {"user": None, "anon": None})
-    return Token.objects.create(user=buyer).key
+    return api_token_issue(user=buyer)[1]
 
 
 @pytest.fixture

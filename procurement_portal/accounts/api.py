@@ -1,4 +1,5 @@
-"""API token issue: the same checks as the log-in page, second factor included."""
+"""API tokens: issue (the same checks as the log-in page, second factor included), and a
+user's own list of tokens with revocation."""
 
 from __future__ import annotations
 
@@ -8,14 +9,17 @@ from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.authtoken.models import Token
-from rest_framework.permissions import AllowAny
+from rest_framework.permissions import AllowAny, BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from procurement_portal import access
 from procurement_portal.core import serializers as portal
 from procurement_portal.core.api import AnonRateThrottle
+
+from .lockout import normalize_login
+from .models import ApiToken
+from .tokens import api_token_issue, api_token_revoke, api_tokens_of
 
 
 class TokenInputSerializer(portal.Serializer):
@@ -38,7 +42,10 @@ class ObtainTokenView(APIView):
     @extend_schema(
         request=TokenInputSerializer,
         responses={
-            200: inline_serializer("TokenOutput", {"token": serializers.CharField()}),
+            200: inline_serializer(
+                "TokenOutput",
+                {"token": serializers.CharField(), "expiry": serializers.DateTimeField()},
+            ),
             400: inline_serializer(
                 "TokenError",
                 {
@@ -60,7 +67,7 @@ class ObtainTokenView(APIView):
         data.is_valid(raise_exception=True)
         user = authenticate(
             request._request,
-            username=data.validated_data["email"],
+            username=normalize_login(data.validated_data["email"]),
             password=data.validated_data["password"],
         )
         if user is None:
@@ -72,8 +79,8 @@ class ObtainTokenView(APIView):
             error = self._second_factor_error(user, data.validated_data.get("otp"))
             if error:
                 return Response({"otp": [error]}, status=status.HTTP_400_BAD_REQUEST)
-        token, _created = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
+        token, raw = api_token_issue(user=user, name="API")
+        return Response({"token": raw, "expiry": token.expiry})
 
     @staticmethod
     def _second_factor_error(user, code: str | None) -> str | None:
@@ -86,3 +93,47 @@ class ObtainTokenView(APIView):
         if not allowed or not device.verify_token(code):
             return str(_("This code is not correct or has expired."))
         return None
+
+
+class ApiTokenSerializer(portal.ModelSerializer):
+    prefix = serializers.CharField(read_only=True, help_text=_("The token's first characters."))
+
+    class Meta:
+        model = ApiToken
+        fields = ["id", "name", "prefix", "created", "expiry", "last_used_at"]
+        read_only_fields = fields
+
+
+class IsActiveUser(BasePermission):
+    def has_permission(self, request, view) -> bool:
+        user = request.user
+        return bool(user and user.is_authenticated and user.is_active)
+
+
+_NOT_SIGNED_IN = inline_serializer("TokenAuthError", {"detail": serializers.CharField()})
+
+
+class OwnTokenListView(APIView):
+    """The API tokens of the user asking: when each was made, expires and was last used."""
+
+    permission_classes = [IsActiveUser]
+
+    @extend_schema(
+        responses={200: ApiTokenSerializer(many=True), 401: _NOT_SIGNED_IN, 403: _NOT_SIGNED_IN}
+    )
+    def get(self, request):
+        tokens = api_tokens_of(user=request.user)
+        return Response(ApiTokenSerializer(tokens, many=True).data)
+
+
+class OwnTokenView(APIView):
+    """Revoke one of one's own API tokens (the one in use included)."""
+
+    permission_classes = [IsActiveUser]
+
+    @extend_schema(
+        responses={204: None, 401: _NOT_SIGNED_IN, 403: _NOT_SIGNED_IN, 404: _NOT_SIGNED_IN}
+    )
+    def delete(self, request, pk: int):
+        api_token_revoke(actor=request.user, token_id=pk)
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -6,3 +6,6 @@ class AccountsConfig(AppConfig):
     name = "procurement_portal.accounts"
     label = "accounts"
     verbose_name = _("Accounts")
+
+    def ready(self) -> None:
+        from . import signals, tokens  # noqa: F401  (connect the signal handlers)

@@ -4,7 +4,9 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.utils.translation import gettext_lazy as _
 
 from procurement_portal.core import forms as portal_forms
-from procurement_portal.outbox.services import email_enqueue
+
+from .lockout import normalize_login
+from .password_reset import reset_request_allowed
 
 
 class EmailAuthenticationForm(portal_forms.HardenedFormMixin, AuthenticationForm):
@@ -20,27 +22,19 @@ class EmailAuthenticationForm(portal_forms.HardenedFormMixin, AuthenticationForm
 
 
 class OutboxPasswordResetForm(portal_forms.HardenedFormMixin, PasswordResetForm):
-    """Django's reset form, with the message sent through the portal's one outbox."""
+    """Django's reset form; the request is counted against the limits and handed to a
+    task, the same work whether or not the address is registered
+    (procurement_portal.accounts.password_reset)."""
 
-    def send_mail(
-        self,
-        subject_template_name,
-        email_template_name,
-        context,
-        from_email,
-        to_email,
-        html_email_template_name=None,
-    ):
-        user = context["user"]
-        path = f"/accounts/reset/{context['uid']}/{context['token']}/"
-        email_enqueue(
-            # The token changes whenever the password or last login does: one message per link.
-            key=f"password-reset:{user.pk}:{context['token']}",
-            to=to_email,
-            template="password_reset",
-            language=user.preferred_language,
-            context={"path": path},
-        )
+    def save(self, *args, request=None, **kwargs):
+        from procurement_portal.core.net import client_ip
+
+        from .tasks import send_password_reset
+
+        email = normalize_login(self.cleaned_data["email"])
+        client = client_ip(request) if request is not None else None
+        if reset_request_allowed(email=email, client=client):
+            send_password_reset.delay(email)
 
 
 class TokenForm(portal_forms.Form):

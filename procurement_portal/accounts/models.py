@@ -6,6 +6,7 @@ from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Permis
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from knox.models import AbstractAuthToken
 
 from procurement_portal.access import ScopedQuerySet
 
@@ -161,6 +162,13 @@ class Invitation(models.Model):
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     revoked_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    next_path = models.CharField(
+        _("page after joining"),
+        max_length=200,
+        blank=True,
+        default="",
+        help_text=_("A page of the portal the person lands on after accepting."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -184,3 +192,30 @@ class Invitation(models.Model):
         if self.expires_at <= timezone.now():
             return "expired"
         return "pending"
+
+
+class ApiToken(AbstractAuthToken):
+    """An API token (django-rest-knox's model, swapped in by KNOX_TOKEN_MODEL): only a hash
+    of the token is stored, each has its own expiry, and a user may hold several. The
+    first characters (``token_key``) are kept to find it and to show which one it is."""
+
+    id = models.BigAutoField(primary_key=True)
+    digest = models.CharField(max_length=128, unique=True, editable=False)
+    name = models.CharField(_("name"), max_length=100, blank=True, default="")
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created", "-id"]
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.token_key[:8]}… ({self.user_id})"
+
+    @property
+    def prefix(self) -> str:
+        return self.token_key[:8]
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expiry is not None and self.expiry <= timezone.now()

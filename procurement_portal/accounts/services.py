@@ -1,4 +1,5 @@
-"""Writes about people: invitations, joining a supplier, deactivation."""
+"""Writes about people: invitations, joining a supplier, deactivation; the link a supplier
+contact gets to an assessment (straight in, or through a one-time invitation)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,12 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from procurement_portal import access
@@ -38,13 +42,57 @@ def may_invite(*, actor: User, supplier) -> bool:
     ).exists()
 
 
+def safe_next_path(path: str) -> str:
+    """A page of this portal (a path, never another site), or ""."""
+    path = (path or "").strip()
+    if not path.startswith("/") or path.startswith("//") or len(path) > 200:
+        return ""
+    return path if url_has_allowed_host_and_scheme(path, allowed_hosts=None) else ""
+
+
+def invitation_path(token: str) -> str:
+    return reverse("accounts:invitation", kwargs={"token": token})
+
+
+def _expiry():
+    return timezone.now() + timedelta(days=settings.INVITATION_VALID_DAYS)
+
+
+def _send_invitation(invitation: Invitation, token: str, *, inviter_name: str) -> None:
+    supplier = invitation.supplier
+    contact = invitation.contact
+    language = getattr(contact, "language", None) or supplier.preferred_language or "en"
+    if language not in {code for code, _name in settings.LANGUAGES}:
+        language = settings.LANGUAGE_CODE
+    email_enqueue(
+        key=f"invitation:{invitation.pk}",
+        to=invitation.email,
+        template="invitation",
+        language=language,
+        context={
+            "supplier_name": supplier.local_name
+            if language == "ja" and supplier.local_name
+            else supplier.legal_name,
+            "inviter": inviter_name,
+            "path": invitation_path(token),
+            "expires_at": invitation.expires_at,
+        },
+    )
+
+
 @transaction.atomic
 def invitation_create(
-    *, actor: User, supplier, email: str, contact=None, is_supplier_admin: bool = False
+    *,
+    actor: User,
+    supplier,
+    email: str,
+    contact=None,
+    is_supplier_admin: bool = False,
+    next_path: str = "",
 ) -> tuple[Invitation, str]:
     """Invite a person to act for ``supplier``. Returns the invitation and the one-time
     token (only its hash is stored). A pending invitation for the same person is withdrawn,
-    so only the newest link works."""
+    so only the newest link works. ``next_path`` is the page they land on after joining."""
     if not may_invite(actor=actor, supplier=supplier):
         raise PermissionDenied(_("You may not invite people to this supplier."))
     email = email.strip().lower()
@@ -67,24 +115,116 @@ def invitation_create(
         is_supplier_admin=is_supplier_admin,
         invited_by=actor,
         token_hash=_hash(token),
-        expires_at=now + timedelta(days=settings.INVITATION_VALID_DAYS),
+        expires_at=_expiry(),
+        next_path=safe_next_path(next_path),
     )
-    language = getattr(contact, "language", None) or supplier.preferred_language or "en"
-    email_enqueue(
-        key=f"invitation:{invitation.pk}",
-        to=email,
-        template="invitation",
-        language=language,
-        context={
-            "supplier_name": supplier.local_name
-            if language == "ja" and supplier.local_name
-            else supplier.legal_name,
-            "inviter": actor.get_full_name(),
-            "path": f"/accounts/invitation/{token}/",
-            "expires_at": invitation.expires_at,
-        },
-    )
+    _send_invitation(invitation, token, inviter_name=actor.get_full_name())
     return invitation, token
+
+
+def contact_assessment_links(*, actor: User, entries) -> dict[int, str]:
+    """The link each supplier contact gets to their assessment, for many at once (a
+    campaign's chunk): ``entries`` are ``(contact, assessment_id)`` pairs. A contact whose
+    address has an account that acts for the contact's supplier (or a company account)
+    gets the assessment's own page; anybody else a one-time, expiring invitation that
+    creates their supplier-user account for that supplier and lands on the assessment.
+    Returns ``{contact.pk: path}``. Runs in the caller's transaction: if the caller's
+    e-mails are not queued, no invitation is left behind."""
+    entries = [(contact, assessment_id) for contact, assessment_id in entries if contact.email]
+    if not entries:
+        return {}
+    if not access.can(actor, access.Action.ASSIGN_ASSESSMENTS) and not access.can(
+        actor, access.Action.MANAGE_SUPPLIERS
+    ):
+        raise PermissionDenied(_("You may not invite people to this supplier."))
+    emails = {contact.email.strip().lower() for contact, _id in entries}
+    members = set(
+        SupplierMembership.objects.filter(user__email__in=emails).values_list(
+            "user__email", "supplier_id"
+        )
+    )
+    company_accounts = set(
+        User.objects.filter(email__in=emails)
+        .exclude(role=Role.SUPPLIER)
+        .values_list("email", flat=True)
+    )
+    links: dict[int, str] = {}
+    invitations: list[tuple[int, Invitation, str]] = []
+    expires_at = _expiry()
+    for contact, assessment_id in entries:
+        email = contact.email.strip().lower()
+        target = reverse("assessments:overview", kwargs={"pk": assessment_id})
+        if (email, contact.supplier_id) in members or email in company_accounts:
+            links[contact.pk] = target
+            continue
+        token = secrets.token_urlsafe(32)
+        invitation = Invitation(
+            supplier_id=contact.supplier_id,
+            email=email,
+            contact=contact,
+            invited_by=actor,
+            token_hash=_hash(token),
+            expires_at=expires_at,
+            next_path=target,
+        )
+        invitations.append((contact.pk, invitation, token))
+    Invitation.objects.bulk_create([inv for _pk, inv, _token in invitations], batch_size=1000)
+    for contact_pk, _invitation, token in invitations:
+        links[contact_pk] = invitation_path(token)
+    return links
+
+
+def invitation_lookup(*, token: str) -> Invitation | None:
+    """The invitation behind a link, whatever its state."""
+    return Invitation.objects.select_related("supplier").filter(token_hash=_hash(token)).first()
+
+
+def _renewal_allowed(invitation: Invitation) -> bool:
+    """A fresh link for the same address, at most INVITATION_RENEW_LIMIT a day."""
+    key = f"invitation-renew:{_hash(invitation.email.lower())}"
+    cache.add(key, 0, timeout=24 * 60 * 60)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.add(key, 1, timeout=24 * 60 * 60)
+        count = 1
+    return count <= settings.INVITATION_RENEW_LIMIT
+
+
+@transaction.atomic
+def invitation_renew(*, token: str) -> bool:
+    """Send a fresh link in place of an expired one, to the address it was sent to (never
+    anywhere else). Returns whether a new link was queued; a withdrawn or used link, or
+    too many requests for one address, get none."""
+    invitation = invitation_lookup(token=token)
+    if invitation is None or invitation.state != "expired":
+        return False
+    user = User.objects.filter(email__iexact=invitation.email).first()
+    if user is not None and (
+        user.role != Role.SUPPLIER
+        or user.memberships.filter(supplier=invitation.supplier_id).exists()
+    ):
+        return False  # they are in already: log in (or reset the password)
+    if not _renewal_allowed(invitation):
+        return False
+    now = timezone.now()
+    Invitation.objects.pending().filter(
+        supplier=invitation.supplier, email__iexact=invitation.email
+    ).update(revoked_at=now, updated_at=now)
+    fresh_token = secrets.token_urlsafe(32)
+    fresh = Invitation.objects.create(
+        supplier=invitation.supplier,
+        email=invitation.email,
+        contact=invitation.contact,
+        is_supplier_admin=invitation.is_supplier_admin,
+        invited_by=invitation.invited_by,
+        token_hash=_hash(fresh_token),
+        expires_at=_expiry(),
+        next_path=invitation.next_path,
+    )
+    inviter = invitation.invited_by.get_full_name() if invitation.invited_by else ""
+    _send_invitation(fresh, fresh_token, inviter_name=inviter)
+    return True
 
 
 def invitation_for_token(*, token: str) -> Invitation:
@@ -96,7 +236,13 @@ def invitation_for_token(*, token: str) -> Invitation:
         raise InvitationError(_("This invitation link is not valid."), code="unknown")
     state = invitation.state
     if state == "accepted":
-        raise InvitationError(_("This invitation link has already been used."), code="used")
+        raise InvitationError(
+            _(
+                "This invitation link has already been used. Log in with your e-mail address "
+                "and password; if you forgot the password, you can choose a new one."
+            ),
+            code="used",
+        )
     if state == "withdrawn":
         raise InvitationError(
             _("This invitation was withdrawn. A newer invitation may have been sent to you."),
@@ -104,7 +250,7 @@ def invitation_for_token(*, token: str) -> Invitation:
         )
     if state == "expired":
         raise InvitationError(
-            _("This invitation link has expired. Please ask your contact for a new one."),
+            _("This invitation link has expired. You can have a new one sent to you below."),
             code="expired",
         )
     return invitation

@@ -48,6 +48,9 @@ urlpatterns = [
         name="password-reset-complete",
     ),
     path("invitation/<str:token>/", views.invitation_accept, name="invitation"),
+    path("invitation/<str:token>/renew/", views.invitation_renew, name="invitation-renew"),
+    path("tokens/", views.api_tokens, name="api-tokens"),
+    path("tokens/<int:pk>/revoke/", views.api_token_revoke, name="api-token-revoke"),
     path("suppliers/<int:pk>/people/", views.supplier_people, name="supplier-people"),
     path(
         "suppliers/<int:pk>/people/<int:user_pk>/deactivate/",

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from io import BytesIO
-
-import segno
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
@@ -12,15 +9,15 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from suppliers.models import Supplier
 
-from . import services
+from . import services, tokens
 from .forms import AcceptInvitationForm, InviteForm, TokenForm
 from .models import Invitation, User
 
@@ -32,43 +29,40 @@ def _safe_next(request: HttpRequest, default: str = "/") -> str:
     return default
 
 
-def _qr_data_uri(url: str) -> str:
-    buffer = BytesIO()
-    segno.make(url, error="m").save(buffer, kind="svg", scale=5, border=2)
-    import base64
-
-    return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode()
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def two_factor(request: HttpRequest) -> HttpResponse:
-    """Set up the authenticator app once, then confirm a code at every log-in."""
+    """Confirm a code from the authenticator app after the password. Nobody enrols here:
+    a device is made by an administrator (who hands over its secret once) or while
+    accepting an invitation, so whoever learns a password cannot claim the second factor."""
     user = request.user
-    confirmed = TOTPDevice.objects.filter(user=user, confirmed=True).first()
-    device = confirmed or TOTPDevice.objects.filter(user=user, confirmed=False).first()
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
     if device is None:
-        device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=False)
+        return render(request, "accounts/two_factor_missing.html", status=403)
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         allowed, _info = device.verify_is_allowed()
         if not allowed:
             form.add_error("token", _("Too many wrong codes. Wait a little and try again."))
         elif device.verify_token(form.cleaned_data["token"]):
-            if not device.confirmed:
-                device.confirmed = True
-                device.save(update_fields=["confirmed"])
             otp_login(request, device)
             return redirect(_safe_next(request))
         else:
             form.add_error("token", _("This code is not correct or has expired."))
-    context = {"form": form, "setup": not device.confirmed, "next": _safe_next(request)}
-    if not device.confirmed:
-        context["qr"] = _qr_data_uri(device.config_url)
-        from base64 import b32encode
-
-        context["secret"] = b32encode(device.bin_key).decode()
+    context = {"form": form, "next": _safe_next(request)}
     return render(request, "accounts/two_factor.html", context)
+
+
+def _invitation_invalid(request: HttpRequest, token: str, exc: services.InvitationError):
+    status = 404 if exc.code == "unknown" else 410
+    context = {"reason": exc.messages[0], "code": exc.code, "token": token}
+    if exc.code == "used":
+        invitation = services.invitation_lookup(token=token)
+        next_path = invitation.next_path if invitation else ""
+        context["login_url"] = reverse("accounts:login") + (
+            f"?{urlencode({'next': next_path})}" if next_path else ""
+        )
+    return render(request, "accounts/invitation_invalid.html", context, status=status)
 
 
 @require_http_methods(["GET", "POST"])
@@ -76,10 +70,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     try:
         invitation = services.invitation_for_token(token=token)
     except services.InvitationError as exc:
-        status = 404 if exc.code == "unknown" else 410
-        return render(
-            request, "accounts/invitation_invalid.html", {"reason": exc.messages[0]}, status=status
-        )
+        return _invitation_invalid(request, token, exc)
     existing = User.objects.filter(email__iexact=invitation.email).exists()
     form = AcceptInvitationForm(request.POST or None)
     if existing:
@@ -93,9 +84,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
                 password=form.cleaned_data["password1"],
             )
         except services.InvitationError as exc:
-            return render(
-                request, "accounts/invitation_invalid.html", {"reason": exc.messages[0]}, status=410
-            )
+            return _invitation_invalid(request, token, exc)
         except ValidationError as exc:
             if hasattr(exc, "error_dict"):
                 for field, errors in exc.message_dict.items():
@@ -109,12 +98,47 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
                 _("Welcome! You can now act for %(supplier)s.")
                 % {"supplier": invitation.supplier.display_name},
             )
-            return redirect("suppliers:detail", pk=invitation.supplier_id)
+            # The page the invitation was sent for (an assessment), else their home.
+            return redirect(services.safe_next_path(invitation.next_path) or "home")
     return render(
         request,
         "accounts/invitation_accept.html",
         {"form": form, "invitation": invitation, "existing": existing},
     )
+
+
+@require_POST
+def invitation_renew(request: HttpRequest, token: str) -> HttpResponse:
+    """Ask for a fresh link in place of an expired one. The answer is the same whether or
+    not one was sent: the link goes only to the address the invitation was sent to."""
+    if services.invitation_lookup(token=token) is None:
+        raise Http404
+    services.invitation_renew(token=token)
+    return render(request, "accounts/invitation_renewed.html")
+
+
+@login_required
+@require_GET
+def api_tokens(request: HttpRequest) -> HttpResponse:
+    """The user's own API tokens: when each was made, when it expires and was last used."""
+    response = render(
+        request,
+        "accounts/api_tokens.html",
+        {
+            "tokens": tokens.api_tokens_of(user=request.user),
+            "ttl_hours": int(tokens.token_ttl_for(request.user).total_seconds() // 3600),
+        },
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_POST
+def api_token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    tokens.api_token_revoke(actor=request.user, token_id=pk)
+    messages.success(request, _("The token was revoked: it no longer works."))
+    return redirect("accounts:api-tokens")
 
 
 def _supplier_for_people(request: HttpRequest, pk: int) -> Supplier:

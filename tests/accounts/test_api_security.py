@@ -3,7 +3,8 @@
 import pytest
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
-from rest_framework.authtoken.models import Token
+
+from procurement_portal.accounts.models import ApiToken
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +27,7 @@ def test_staff_token_needs_the_authenticator_code(
 
     without = api_client.post(TOKEN_URL, {"email": buyer.email, "password": password})
     assert without.status_code == 400 and "otp" in without.json()
-    assert not Token.objects.filter(user=buyer).exists()
+    assert not ApiToken.objects.filter(user=buyer).exists()
 
     wrong = api_client.post(
         TOKEN_URL, {"email": buyer.email, "password": password, "otp": "12345a"}
@@ -53,7 +54,7 @@ def test_repeated_token_failures_lock_out_with_a_json_answer(
     assert response["Content-Type"].startswith("application/json")
     assert "Too many failed log-in attempts" in response.json()["detail"]
     assert int(response["Retry-After"]) == int(settings.AXES_COOLOFF_TIME.total_seconds())
-    assert not Token.objects.filter(user=supplier_user).exists()
+    assert not ApiToken.objects.filter(user=supplier_user).exists()
 
 
 def test_staff_without_a_device_are_told_to_set_one_up(api_client, buyer, password, settings):

@@ -27,10 +27,10 @@ def test_every_model_of_the_portal_is_audited_or_excluded_with_a_reason():
 
 
 def test_api_change_is_logged_with_actor_address_and_diff(api_client, buyer, supplier):
-    from rest_framework.authtoken.models import Token
+    from procurement_portal.accounts.tokens import api_token_issue
 
-    token = Token.objects.create(user=buyer)
-    api_client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    _row, token = api_token_issue(user=buyer)
+    api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
 
     response = api_client.patch(
         f"/api/v1/suppliers/{supplier.pk}/",

@@ -44,7 +44,7 @@ def test_staff_invite_and_the_person_joins_through_the_link(client, buyer, suppl
         {"full_name": "Hanako Yamada", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD},
     )
     assert response.status_code == 302
-    assert response["Location"] == f"/suppliers/{supplier.pk}/"
+    assert response["Location"] == "/"  # their home, not the registry page
     user = User.objects.get(email="hanako@acme.example")
     assert user.role == "supplier" and user.check_password(NEW_PASSWORD)
     assert SupplierMembership.objects.filter(user=user, supplier=supplier).exists()

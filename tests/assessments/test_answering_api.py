@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from rest_framework.authtoken.models import Token
 
 from assessments.answering import services
 from assessments.models import Answer, Assessment, AssessmentStatus, Question
+from procurement_portal.accounts.tokens import api_token_issue
 from tests.assessments.builders import build_assessment, build_version
 
 pytestmark = pytest.mark.django_db
@@ -23,9 +23,7 @@ def assessment(supplier):
 def as_user(api_client):
     def _as(user):
         if user is not None:
-            api_client.credentials(
-                HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}"
-            )
+            api_client.credentials(HTTP_AUTHORIZATION=f"Token {api_token_issue(user=user)[1]}")
         return api_client
 
     return _as
@@ -64,7 +62,7 @@ def test_supplier_user_lists_only_their_own(as_user, supplier_user, other_suppli
     assert [row["id"] for row in body["results"]] == [assessment.pk]
     row = body["results"][0]
     assert row["supplier_code"] == "ACME-001" and row["status"] == "not_started"
-    assert row["progress"] == {"answered": 0, "required": 4, "percent": 0}
+    assert row["progress"] == {"answered": 0, "required": 4, "percent": 0, "to_confirm": 0}
     assert row["fiscal_year_label"] == "FY2026"
 
 

@@ -6,7 +6,9 @@ import re
 
 import pytest
 from django.core.management import call_command
-from rest_framework.authtoken.models import Token
+
+from procurement_portal.accounts.models import ApiToken
+from procurement_portal.accounts.tokens import api_token_issue
 
 pytestmark = pytest.mark.django_db
 
@@ -31,11 +33,11 @@ def test_wrong_password_gets_no_token(api_client, supplier_user):
     )
 
     assert response.status_code == 400
-    assert not Token.objects.filter(user=supplier_user).exists()
+    assert not ApiToken.objects.filter(user=supplier_user).exists()
 
 
 def test_bad_token_is_refused(api_client, supplier_user):
-    Token.objects.create(user=supplier_user)
+    api_token_issue(user=supplier_user)
     api_client.credentials(HTTP_AUTHORIZATION="Token not-a-real-token")
 
     response = api_client.get("/api/v1/suppliers/")
@@ -44,10 +46,10 @@ def test_bad_token_is_refused(api_client, supplier_user):
 
 
 def test_token_of_a_deactivated_user_is_refused(api_client, supplier_user):
-    token = Token.objects.create(user=supplier_user)
+    _row, token = api_token_issue(user=supplier_user)
     supplier_user.is_active = False
     supplier_user.save(update_fields=["is_active"])
-    api_client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
 
     assert api_client.get("/api/v1/suppliers/").status_code in {401, 403}
 

@@ -1,0 +1,29 @@
+"""Outbox hook for password-reset messages: the link leaves the database once sent.
+
+The reset message must carry a live link while it waits for delivery; once the mail
+server has taken it (or it has failed for good) the stored copy is replaced by a note, so
+the outbox table and its admin never hold a usable link. The outbox itself is unchanged:
+this listens to its rows being saved.
+"""
+
+from __future__ import annotations
+
+from django.db.models.signals import post_save
+from django.dispatch import receiver
+
+from procurement_portal.outbox.models import MessageStatus, OutboxMessage
+
+RESET_KEY_PREFIX = "password-reset:"
+REDACTED_BODY = "[The password-reset link was removed from the stored copy after sending.]"
+
+
+@receiver(post_save, sender=OutboxMessage, dispatch_uid="accounts.drop_reset_link_once_sent")
+def _drop_reset_link_once_sent(sender, instance: OutboxMessage, **kwargs) -> None:
+    if not instance.key.startswith(RESET_KEY_PREFIX):
+        return
+    if instance.status not in (MessageStatus.SENT, MessageStatus.FAILED):
+        return
+    if instance.body_text == REDACTED_BODY:
+        return
+    OutboxMessage.objects.filter(pk=instance.pk).update(body_text=REDACTED_BODY, body_html="")
+    instance.body_text, instance.body_html = REDACTED_BODY, ""
