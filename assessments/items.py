@@ -21,6 +21,7 @@ from procurement_portal import access
 from procurement_portal.access import Action
 from procurement_portal.core.text import clean_text
 
+from . import notices
 from .models import Assessment, ImprovementItem, ImprovementSource, ImprovementStatus
 from .scoring import answer_label, compute, scoring_questions
 from .workflow import TransitionConflict
@@ -134,6 +135,7 @@ def item_action_plan_submit(*, actor: User, item_id: int, action_plan: str) -> I
     item.action_plan_submitted_at = timezone.now()
     item.status = ST.ACTION_PLAN_SUBMITTED
     item.save(update_fields=["action_plan", "action_plan_submitted_at", "status", "updated_at"])
+    notices.action_plan_submitted(item=item)
     return item
 
 
@@ -149,6 +151,7 @@ def item_verify(*, actor: User, item_id: int, note: str = "") -> ImprovementItem
     item.verified_at = timezone.now()
     item.review_note = note
     item.save(update_fields=["status", "verified_by", "verified_at", "review_note", "updated_at"])
+    notices.item_followed_up(item=item, kind=notices.K.ITEM_VERIFIED, note=note)
     return item
 
 
@@ -166,6 +169,7 @@ def item_close(*, actor: User, item_id: int, note: str = "") -> ImprovementItem:
         item.review_note = note
         fields.append("review_note")
     item.save(update_fields=fields)
+    notices.item_followed_up(item=item, kind=notices.K.ITEM_CLOSED, note=note)
     return item
 
 
@@ -181,4 +185,5 @@ def item_reopen(*, actor: User, item_id: int, note: str) -> ImprovementItem:
     item.verified_by = None
     item.verified_at = None
     item.save(update_fields=["status", "review_note", "verified_by", "verified_at", "updated_at"])
+    notices.item_followed_up(item=item, kind=notices.K.ITEM_REOPENED, note=note)
     return item

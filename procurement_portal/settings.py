@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -59,6 +60,7 @@ INSTALLED_APPS = [
     "procurement_portal.core",
     "procurement_portal.accounts",
     "procurement_portal.outbox",
+    "procurement_portal.notifications",
     "suppliers",
     "assessments",
     "declarations",
@@ -282,6 +284,12 @@ CAMPAIGN_CHUNK_SIZE = env.int("CAMPAIGN_CHUNK_SIZE", default=500)
 CAMPAIGN_STALLED_SECONDS = env.int("CAMPAIGN_STALLED_SECONDS", default=15 * 60)
 # How often beat looks for campaigns to open and reminders to send (seconds).
 CAMPAIGN_TICK_SECONDS = env.int("CAMPAIGN_TICK_SECONDS", default=60 * 60)
+# Notices (procurement_portal.notifications): the hour (TIME_ZONE) the daily digests go
+# out and the daily checks run; the checks are functions named by dotted path, so that the
+# ground floor imports no app.
+NOTIFICATIONS_DIGEST_HOUR = env.int("NOTIFICATIONS_DIGEST_HOUR", default=8)
+NOTIFICATIONS_CHECK_HOUR = env.int("NOTIFICATIONS_CHECK_HOUR", default=7)
+NOTIFICATIONS_DAILY_CHECKS = ["assessments.notices.items_overdue_notify"]
 # All periodic schedules live here, in one place.
 CELERY_BEAT_SCHEDULE: dict = {
     "contact-retention": {
@@ -302,6 +310,15 @@ CELERY_BEAT_SCHEDULE: dict = {
     "campaigns-tick": {
         "task": "assessments.tasks.campaigns_tick",
         "schedule": CAMPAIGN_TICK_SECONDS,
+    },
+    # Notices: each staff member's daily digest, and the apps' daily checks (overdue items).
+    "notices-digest": {
+        "task": "procurement_portal.notifications.tasks.send_digests",
+        "schedule": crontab(hour=NOTIFICATIONS_DIGEST_HOUR, minute=0),
+    },
+    "notices-daily-checks": {
+        "task": "procurement_portal.notifications.tasks.run_daily_checks",
+        "schedule": crontab(hour=NOTIFICATIONS_CHECK_HOUR, minute=30),
     },
 }
 # Contacts of inactive suppliers are pseudonymised after this many days without change.

@@ -13,6 +13,7 @@ urlpatterns = [
     path("favicon.ico", core_views.favicon),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("procurement_portal.accounts.urls")),
+    path("notifications/", include("procurement_portal.notifications.urls")),
     path("suppliers/", include("suppliers.urls")),
     path("assessments/", include("assessments.urls")),
     path("reports/", include("reports.urls")),

@@ -337,6 +337,10 @@ def assessment_submit(*, actor: User, assessment_id: int) -> Assessment:
     missing = missing_required(assessment)
     if missing:
         raise MissingAnswers(missing)
-    return assessment_transition(
+    submitted = assessment_transition(
         assessment_id=assessment.pk, to=AssessmentStatus.SUBMITTED, actor=actor
     )
+    from assessments import notices  # a resubmission tells the reviewer who returned it
+
+    notices.assessment_resubmitted(assessment=submitted, event=submitted.events.latest("id"))
+    return submitted

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from assessments.models import Assessment, Evidence, Question, Section
+from assessments.review import threads as review_threads
 from assessments.workflow import TransitionConflict
 from procurement_portal import access
 from procurement_portal.access import Action
@@ -63,6 +64,7 @@ def overview(request: HttpRequest, pk: int) -> HttpResponse:
             "assessment": a,
             "can_answer": _can_answer(request.user, a),
             "overdue": bool(a.is_editable and a.due_date and a.due_date < timezone.localdate()),
+            "returned": review_threads.return_summary(assessment=a),
         },
     )
 
@@ -85,7 +87,13 @@ def section(request: HttpRequest, pk: int, section_code: str) -> HttpResponse:
             "page": page,
             "assessment": assessment,
             "can_answer": _can_answer(request.user, assessment),
-            "show_comments": assessment.status == "returned",
+            # Threads stay readable after the return (resolved ones too); the supplier
+            # replies while the assessment is returned to them.
+            "show_comments": True,
+            "hide_comments_after": review_threads.hidden_after(request.user, assessment),
+            "return_note": review_threads.return_note(assessment=assessment),
+            "can_reply_comments": _can_answer(request.user, assessment)
+            and assessment.status == "returned",
             "section_number": page.sections.index(page.section) + 1,
             "required_count": len(required),
             "answered_count": sum(1 for q in required if q.is_answered),

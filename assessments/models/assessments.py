@@ -211,16 +211,37 @@ class Evidence(TimeStampedModel):
 
 
 class AnswerComment(TimeStampedModel):
-    """A reviewer's (or the supplier's) comment on one answer."""
+    """A reviewer's comment on one answer, or a reply in its thread.
+
+    A thread is a reviewer's comment (``parent`` empty) and its replies, from the supplier
+    or the reviewers, in order. A reviewer may mark the thread resolved (on the first
+    comment); it stays readable to both sides.
+    """
 
     supplier_path = "answer__assessment__supplier"
 
     answer = models.ForeignKey(Answer, on_delete=models.CASCADE, related_name="comments")
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="replies",
+        verbose_name=_("reply to"),
+    )
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     body = fields.TextField(_("comment"))
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("resolved by"),
+    )
 
     objects = ScopedQuerySet.as_manager()
 

@@ -106,7 +106,9 @@ def answers_with_comments(assessment: Assessment) -> list[Answer]:
         Answer.objects.filter(assessment_id=assessment.pk)
         .select_related("updated_by")
         .prefetch_related(
-            Prefetch("comments", queryset=AnswerComment.objects.select_related("author")),
+            Prefetch(
+                "comments", queryset=AnswerComment.objects.select_related("author", "resolved_by")
+            ),
             "evidence",
         )
     )

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
@@ -26,6 +27,7 @@ from procurement_portal.access import Action
 from procurement_portal.accounts.roles import Role
 from procurement_portal.core.text import clean_text
 
+from .. import notices
 from ..items import items_raise_for_assessment
 from ..models import (
     Answer,
@@ -135,6 +137,71 @@ def answer_comment_add(*, actor: User, answer_id: int, body: str) -> AnswerComme
     return AnswerComment.objects.create(answer=answer, author=actor, body=text)
 
 
+def _thread_root(actor: User, comment_id: int) -> AnswerComment:
+    """The first comment of the thread holding ``comment_id``, locked, among the comments
+    the actor may see (a supplier's users do not see the reviewers' comments of a review
+    in progress): else AnswerComment.DoesNotExist (404)."""
+    from .selectors import comment_list
+
+    comment = comment_list(user=actor).get(pk=comment_id)
+    root_id = comment.parent_id or comment.pk
+    return (
+        AnswerComment.objects.select_for_update()
+        .select_related("answer__assessment__questionnaire", "answer__question__section")
+        .get(pk=root_id)
+    )
+
+
+@transaction.atomic
+def answer_comment_reply(*, actor: User, comment_id: int, body: str) -> AnswerComment:
+    """A reply in the thread of a reviewer's comment on an answer.
+
+    The supplier's users reply while the assessment is returned to them; reviewers while
+    it is submitted or returned. A resolved thread stays readable but takes no replies.
+    The other side is told (``notices.comment_replied``).
+    """
+    root = _thread_root(actor, comment_id)
+    assessment = root.answer.assessment
+    if actor.is_portal_staff:
+        _require_reviewer(actor, assessment)
+        allowed = COMMENTABLE
+    else:
+        if not access.can(actor, Action.ANSWER_ASSESSMENTS):
+            raise PermissionDenied(_("You may not reply to comments."))
+        allowed = frozenset({S.RETURNED})
+    text = _clean(body, field="body", limit=COMMENT_MAX, required_message=_("Write a reply."))
+    assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    if assessment.status not in allowed:
+        raise TransitionConflict(
+            _("This self-assessment is %(status)s: comments cannot be replied to now.")
+            % {"status": S(assessment.status).label.lower()},
+            status=assessment.status,
+        )
+    if root.resolved_at:
+        raise ValidationError({"body": _("This thread is resolved: it takes no more replies.")})
+    reply = AnswerComment.objects.create(answer=root.answer, parent=root, author=actor, body=text)
+    notices.comment_replied(reply=reply, root=root, actor=actor)
+    return reply
+
+
+@transaction.atomic
+def answer_comment_resolve(*, actor: User, comment_id: int, resolved: bool = True) -> AnswerComment:
+    """A reviewer marks a thread resolved (or open again). Resolved threads stay readable
+    to both sides; marking twice changes nothing."""
+    root = _thread_root(actor, comment_id)
+    _require_reviewer(actor, root.answer.assessment)
+    if resolved and root.resolved_at is None:
+        root.resolved_at = timezone.now()
+        root.resolved_by = actor
+    elif not resolved and root.resolved_at is not None:
+        root.resolved_at = None
+        root.resolved_by = None
+    else:
+        return root
+    root.save(update_fields=["resolved_at", "resolved_by", "updated_at"])
+    return root
+
+
 def _comments_this_round(assessment: Assessment) -> bool:
     """Whether a reviewer commented on an answer since the last submission."""
     comments = AnswerComment.objects.filter(answer__assessment=assessment)
@@ -162,7 +229,10 @@ def assessment_return(*, actor: User, assessment_id: int, note: str = "") -> Ass
                 )
             }
         )
-    return _transition(actor=actor, assessment=assessment, to=S.RETURNED, note=note)
+    returned = _transition(actor=actor, assessment=assessment, to=S.RETURNED, note=note)
+    event = AssessmentEvent.objects.filter(assessment=returned).order_by("-at", "-id").first()
+    notices.assessment_returned(assessment=assessment, event=event)
+    return returned
 
 
 @transaction.atomic
@@ -179,7 +249,8 @@ def assessment_accept(*, actor: User, assessment_id: int, note: str = "") -> Sco
     accepted.refresh_from_db()
     if assessment.questionnaire.kind == QuestionnaireKind.INFORMATION_SECURITY:
         infosec_level_set_from_assessment(assessment=accepted, policy=policy, report=report)
-    items_raise_for_assessment(assessment=accepted, policy=policy)
+    items = items_raise_for_assessment(assessment=accepted, policy=policy)
+    notices.assessment_accepted(assessment=assessment, note=note, items=items)
     return report
 
 
@@ -264,4 +335,5 @@ def infosec_level_override(
         row.override_reason = reason
         row.set_by = actor
         row.save(update_fields=["level", "overridden", "override_reason", "set_by", "updated_at"])
+    notices.level_overridden(level=row)
     return row

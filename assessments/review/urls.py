@@ -12,6 +12,16 @@ urlpatterns = [
         views.review_comment_add,
         name="review-comment-add",
     ),
+    path(
+        "<int:pk>/comments/<int:comment_pk>/reply/",
+        views.comment_reply,
+        name="comment-reply",
+    ),
+    path(
+        "<int:pk>/comments/<int:comment_pk>/resolve/",
+        views.comment_resolve,
+        name="comment-resolve",
+    ),
     path("<int:pk>/return/", views.review_return, name="review-return"),
     path("<int:pk>/accept/", views.review_accept, name="review-accept"),
     path("<int:pk>/scores/", views.review_scores, name="review-scores"),

@@ -255,7 +255,8 @@ def test_reviewer_comments_show_next_to_the_answer_when_returned(
     assert "Please count contractors too." in html and "Reviewer comments" in html
     assert "data-autosave" in html  # returned: editable again
     overview = client.get(url("overview", assessment.pk)).content.decode()
-    assert "returned this self-assessment with 1 comment" in overview
+    assert "The reviewers commented on 1 answer." in overview  # the return, on the overview
+    assert 'data-commented="headcount"' in overview
 
 
 def _section_with(n: int):

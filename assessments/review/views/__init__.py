@@ -25,8 +25,11 @@ from .review import (
     review_return,
     review_scores,
 )
+from .threads import comment_reply, comment_resolve
 
 __all__ = [
+    "comment_reply",
+    "comment_resolve",
     "item_action_plan",
     "item_close",
     "item_detail",

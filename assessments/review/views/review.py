@@ -107,7 +107,7 @@ def review_comment_add(request: HttpRequest, pk: int, answer_pk: int) -> HttpRes
         context = {
             "assessment": assessment,
             "answer": answer,
-            "comments": list(answer.comments.select_related("author")),
+            "comments": list(answer.comments.select_related("author", "resolved_by")),
             "can_comment": services.may_review(request.user, assessment)
             and assessment.status in services.COMMENTABLE,
             "comment_form": forms.CommentForm() if not error else form,
