@@ -36,6 +36,11 @@ errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 # Behind the compose network or a proxy on the same host, trust its X-Forwarded-* headers.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+# ...but the scheme (X-Forwarded-Proto and the like) only when a TLS proxy in front sets it,
+# the same switch as Django's SECURE_PROXY_SSL_HEADER: otherwise a client that claims
+# HTTPS over plain HTTP would get HSTS and Secure cookies' trust.
+if os.environ.get("DJANGO_BEHIND_TLS_PROXY", "").strip().lower() not in {"1", "true", "yes", "on"}:
+    secure_scheme_headers = {}
 
 
 def post_worker_init(worker):
@@ -48,3 +53,25 @@ def post_worker_init(worker):
     import gc
 
     gc.freeze()
+
+
+def _without_server_header() -> None:
+    """Send no ``Server: gunicorn`` header: it tells a scanner which server (and which of
+    its known flaws) to try, and nobody else needs it. gunicorn has no setting for it and
+    adds it after the application, so no WSGI wrapper can remove it: its response's
+    default headers are filtered here, in the master, before the workers fork.
+    tests/test_gunicorn.py starts gunicorn with this file and reads a response."""
+    from gunicorn.http import wsgi
+
+    if getattr(wsgi.Response.default_headers, "portal_without_server", False):
+        return
+    default_headers = wsgi.Response.default_headers
+
+    def default_headers_without_server(self):
+        return [h for h in default_headers(self) if not h.lower().startswith("server:")]
+
+    default_headers_without_server.portal_without_server = True
+    wsgi.Response.default_headers = default_headers_without_server
+
+
+_without_server_header()

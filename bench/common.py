@@ -57,7 +57,7 @@ def bench_env(db_url: str) -> dict[str, str]:
         DJANGO_SECURE_SSL_REDIRECT="false",
         DJANGO_ALLOWED_HOSTS=HOST,
         DJANGO_LOG_LEVEL="WARNING",
-        DJANGO_SERVER_TIMING="true",
+        DJANGO_SERVER_TIMING="all",  # every response, whoever asks
         PYTHONPATH=str(ROOT),
     )
     return env

@@ -70,6 +70,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "procurement_portal.core.middleware.ServerTimingMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Permissions-Policy; Cache-Control: private, no-store for logged-in users and the API.
+    "procurement_portal.core.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -88,9 +90,14 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
-# Adds a Server-Timing header (server time, query count) to every response; the
-# benchmarks read it, and browsers' developer tools show it.
-SERVER_TIMING = env.bool("DJANGO_SERVER_TIMING", default=True)
+# Server-Timing header (server time, query count); the benchmarks read it, and browsers'
+# developer tools show it. "staff" (default): to staff users, and to everyone when DEBUG is
+# on; "all": everyone (the benchmarks); "off". Timings would tell an outsider which
+# requests did more work (a lookup that found a row takes longer than one that did not).
+_server_timing = env.str("DJANGO_SERVER_TIMING", default="staff").strip().lower()
+SERVER_TIMING = {"true": "staff", "false": "off"}.get(_server_timing, _server_timing)
+if SERVER_TIMING not in ("staff", "all", "off"):
+    raise ImproperlyConfigured("DJANGO_SERVER_TIMING must be staff, all or off.")
 
 ROOT_URLCONF = "procurement_portal.urls"
 WSGI_APPLICATION = "procurement_portal.wsgi.application"
@@ -143,7 +150,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 # A session lasts at most SESSION_COOKIE_AGE, and ends sooner when left idle.
-SESSION_COOKIE_AGE = env.int("DJANGO_SESSION_COOKIE_AGE", default=12 * 60 * 60)
+SESSION_COOKIE_AGE = env.int("DJANGO_SESSION_COOKIE_AGE", default=8 * 60 * 60)
 SESSION_IDLE_SECONDS = env.int("DJANGO_SESSION_IDLE_SECONDS", default=30 * 60)
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=60 * 60)
@@ -446,23 +453,57 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # --- Security (production) -----------------------------------------------------------------
+# Believe X-Forwarded-Proto only when a proxy in front terminates TLS and sets that header
+# itself, overwriting whatever the client sent; otherwise any client could claim HTTPS.
+BEHIND_TLS_PROXY = env.bool("DJANGO_BEHIND_TLS_PROXY", default=False)
+if BEHIND_TLS_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Browser features no page uses are switched off for the portal and anything it frames.
+# Photo capture for on-site visits will use <input type="file" capture>, which opens the
+# device's camera app and needs no "camera" permission; only a live camera preview in the
+# page (getUserMedia) would. WebAuthn (passkeys) is left at the browser default.
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: []
+    for feature in (
+        "accelerometer", "autoplay", "camera", "display-capture", "encrypted-media",
+        "geolocation", "gyroscope", "magnetometer", "microphone", "midi", "payment",
+        "picture-in-picture", "screen-wake-lock", "usb", "xr-spatial-tracking",
+    )
+}  # fmt: skip
+PERMISSIONS_POLICY["fullscreen"] = ["self"]
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 CSRF_COOKIE_HTTPONLY = False
 if not DEBUG:
     SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
 
+# One handler (the console, which gunicorn and Celery pass on) and one line per event: a
+# refused request (403, 404...) is one line without a traceback (404 at INFO, the rest at
+# WARNING), a log-in attempt one line from django-axes. Django's own "django" handlers are
+# removed: with DEBUG on they wrote every record a second time next to the root's.
+_LOG_LEVEL = env.str("DJANGO_LOG_LEVEL", default="INFO").upper()
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "filters": {
+        "one_line": {"()": "procurement_portal.core.logfilters.OneLinePerEvent"},
+        "refusal_level": {"()": "procurement_portal.core.logfilters.RefusedRequestLevel"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "level": _LOG_LEVEL, "filters": ["one_line"]}
+    },
+    "root": {"handlers": ["console"], "level": _LOG_LEVEL},
+    "loggers": {
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.request": {"filters": ["refusal_level"]},
+        "django.db.backends": {"level": "INFO"},
+        # Quirks of uploaded PDFs (a missing EOF marker...) are not the operator's concern.
+        "pypdf": {"level": "ERROR"},
+    },
 }

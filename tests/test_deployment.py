@@ -82,3 +82,19 @@ def test_dockerfile_copies_files_that_exist_and_runs_gunicorn():
 def test_dockerignore_keeps_local_state_out():
     ignored = (ROOT / ".dockerignore").read_text().split()
     assert {".venv", "node_modules", "db.sqlite3", "media"} <= set(ignored)
+
+
+def test_readme_session_lifetime_is_the_settings_default():
+    # README's configuration table and the session cookie must tell the same story.
+    from django.conf import settings
+
+    readme = (ROOT / "README.md").read_text()
+    row = re.search(r"^\| `DJANGO_SESSION_COOKIE_AGE` \| (\d+) hours \(`(\d+)`\)", readme, re.M)
+    assert row, "README names the session lifetime in hours and seconds"
+    assert int(row[1]) * 3600 == int(row[2]) == settings.SESSION_COOKIE_AGE
+
+
+def test_compose_believes_no_forwarded_proto_unless_told():
+    env = COMPOSE["services"]["web"]["environment"]
+    assert env["DJANGO_BEHIND_TLS_PROXY"] == "${DJANGO_BEHIND_TLS_PROXY:-false}"
+    assert "DJANGO_BEHIND_TLS_PROXY" in _settings_env_names()

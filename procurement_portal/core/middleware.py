@@ -1,14 +1,17 @@
-"""Server-Timing header: server time and query count of each response.
+"""Response headers the portal adds itself: Server-Timing, Permissions-Policy, Cache-Control.
 
-Every response gets ``Server-Timing: app;dur=<ms>, db;dur=<ms>;desc="<n> queries"``.
-``app`` is the whole time spent below this middleware (it is first in MIDDLEWARE, so that
-is the view, the other middleware, template rendering and the session save); ``db`` is the
-part of it spent executing SQL. Browsers' developer tools show the header, and the
-benchmarks in bench/ read it.
+Server-Timing: ``app;dur=<ms>, db;dur=<ms>;desc="<n> queries"``. ``app`` is the whole time
+spent below this middleware (it is first in MIDDLEWARE, so that is the view, the other
+middleware, template rendering and the session save); ``db`` is the part of it spent
+executing SQL. Browsers' developer tools show the header, and the benchmarks in bench/
+read it. Timings tell an outsider which requests did more work (a lookup that found a row
+takes longer than one that did not), so by default only staff users get the header, and
+everyone when DEBUG is on; ``settings.SERVER_TIMING`` is ``"staff"`` (default), ``"all"``
+(benchmarks) or ``"off"``.
 
 Queries are counted with ``connection.execute_wrapper``, which sees every query the
 backend runs, with DEBUG on or off, without keeping the SQL text: the overhead is one
-``perf_counter`` pair per query. ``settings.SERVER_TIMING`` switches it off.
+``perf_counter`` pair per query.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from time import perf_counter
 
 from django.conf import settings
 from django.db import connections
+from django.utils.cache import patch_cache_control
 
 
 class _QueryTimer:
@@ -45,8 +49,21 @@ def server_timing_value(*, app_seconds: float, db_seconds: float, queries: int) 
     )
 
 
+def _server_timing_mode() -> str:
+    mode = getattr(settings, "SERVER_TIMING", "off")
+    if mode is True:
+        return "staff"
+    return mode if mode in ("staff", "all") else "off"
+
+
+def _is_staff(request) -> bool:
+    user = getattr(request, "user", None)
+    return bool(user is not None and user.is_active and getattr(user, "is_portal_staff", False))
+
+
 class ServerTimingMiddleware:
-    """Adds the Server-Timing header; read the setting per request so tests can toggle it."""
+    """Adds the Server-Timing header for those who may see it; reads the setting per request
+    so tests can toggle it."""
 
     sync_capable = True
     async_capable = False
@@ -55,7 +72,8 @@ class ServerTimingMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if not getattr(settings, "SERVER_TIMING", False):
+        mode = _server_timing_mode()
+        if mode == "off":
             return self.get_response(request)
         timer = _QueryTimer()
         start = perf_counter()
@@ -65,6 +83,8 @@ class ServerTimingMiddleware:
                 stack.enter_context(connection.execute_wrapper(timer))
             response = self.get_response(request)
         elapsed = perf_counter() - start
+        if mode != "all" and not settings.DEBUG and not _is_staff(request):
+            return response
         value = server_timing_value(
             app_seconds=elapsed, db_seconds=timer.seconds, queries=timer.count
         )
@@ -72,3 +92,43 @@ class ServerTimingMiddleware:
         existing = response.headers.get("Server-Timing")
         response.headers["Server-Timing"] = f"{value}, {existing}" if existing else value
         return response
+
+
+# Every API answer is someone's data or a token: never stored, whoever asked.
+API_PREFIX = "/api/"
+
+
+class SecurityHeadersMiddleware:
+    """``Permissions-Policy`` on every response, and ``Cache-Control: private, no-store`` on
+    every response to a logged-in user and on every API answer.
+
+    No shared cache (a proxy, a CDN) may keep one person's page for another, and no browser
+    keeps a copy on disk after log-out (a shared office PC). Static files are left alone:
+    WhiteNoise answers them before authentication runs (``request.user`` is not set yet),
+    with long-lived caching of their hashed names.
+    """
+
+    sync_capable = True
+    async_capable = False
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        policy = getattr(settings, "PERMISSIONS_POLICY", None)
+        if policy and "Permissions-Policy" not in response.headers:
+            response.headers["Permissions-Policy"] = permissions_policy_value(policy)
+        if request.path.startswith(API_PREFIX) or _is_logged_in(request):
+            patch_cache_control(response, private=True, no_store=True)
+        return response
+
+
+def _is_logged_in(request) -> bool:
+    user = getattr(request, "user", None)
+    return bool(user is not None and user.is_authenticated)
+
+
+def permissions_policy_value(policy: dict[str, list[str]]) -> str:
+    """``{"camera": [], "fullscreen": ["self"]}`` -> ``camera=(), fullscreen=(self)``."""
+    return ", ".join(f"{feature}=({' '.join(allow)})" for feature, allow in policy.items())
