@@ -47,6 +47,9 @@ class ImportKind:
     columns: ClassVar[tuple[Column, ...]]
     # Columns whose values together identify a record; a repeat inside one file is an error.
     key: ClassVar[tuple[str, ...]]
+    # Rows of the example file after the one made of each column's ``example``
+    # (docs/import-format.md shows the same file).
+    more_examples: ClassVar[tuple[tuple[str, ...], ...]] = ()
 
     def __init__(self) -> None:
         self.present: list[str] = []
@@ -54,6 +57,11 @@ class ImportKind:
     @classmethod
     def column_names(cls) -> list[str]:
         return [c.name for c in cls.columns]
+
+    @classmethod
+    def example_rows(cls) -> list[list[str]]:
+        """The rows of the example file (the template itself is only the header)."""
+        return [[c.example for c in cls.columns], *(list(row) for row in cls.more_examples)]
 
     def check_header(self, header: list[str]) -> list[RowError]:
         known = {c.name for c in self.columns}
@@ -65,7 +73,7 @@ class ImportKind:
                     RowError(1, "", _("Column %(position)s has no name.") % {"position": position})
                 )
             elif name in seen:
-                errors.append(RowError(1, name, _("This column appears more than once.")))
+                errors.append(RowError(1, name, _("This column appears more than once."), name))
             elif name not in known:
                 errors.append(
                     RowError(
@@ -73,6 +81,7 @@ class ImportKind:
                         name,
                         _("Unknown column. The columns are: %(columns)s.")
                         % {"columns": ", ".join(self.column_names())},
+                        name,
                     )
                 )
             seen.add(name)
@@ -96,7 +105,7 @@ class ImportKind:
             try:
                 row.values[name] = cleaners[name](cell)
             except CellError as exc:
-                errors.append(RowError(number, name, str(exc)))
+                errors.append(RowError(number, name, str(exc), cell_as_text(cell)))
         return row, errors
 
     @cached_property
@@ -125,6 +134,7 @@ class ImportKind:
                             "first": earlier,
                             "second": row.number,
                         },
+                        " / ".join(cell_as_text(row.values[k]) for k in self.key),
                     )
                 )
         return errors

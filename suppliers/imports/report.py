@@ -13,6 +13,7 @@ class RowError:
     row: int
     column: str
     reason: str
+    value: str = ""  # what the file held there, as typed ("" for a missing value)
 
     def as_dict(self) -> dict:
         return asdict(self)

@@ -29,7 +29,7 @@ from procurement_portal.uploads import validate_upload
 
 from .base import CleanRow, ImportKind
 from .models import ImportJob, ImportStatus
-from .readers import UnreadableFile, count_rows, is_blank, open_table
+from .readers import UnreadableFile, cell_as_text, count_rows, is_blank, open_table
 from .report import ImportReport, RowError
 from .spend_kind import SpendImport
 from .supplier_kind import SupplierImport
@@ -108,8 +108,16 @@ def _validate(
         if is_blank(cells):
             continue
         report.rows += 1
-        if any(c is not None for c in cells[width:]):
-            errors.append(RowError(number, "", _("This row has values right of the last column.")))
+        extra = [cell_as_text(c) for c in cells[width:] if c is not None]
+        if extra:
+            errors.append(
+                RowError(
+                    number,
+                    "",
+                    _("This row has values right of the last column."),
+                    ", ".join(extra),
+                )
+            )
         padded = cells + [None] * (width - len(cells))
         row, row_errors = importer.clean_row(number, {name: padded[i] for i, name in columns})
         rows.append(row)

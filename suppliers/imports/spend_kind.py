@@ -29,6 +29,7 @@ class SpendImport(ImportKind):
         Column("amount", required=True, example="1,234,567"),
         Column("currency", example=DEFAULT_CURRENCY),
     )
+    more_examples = (("EURO-17", "2020", "98000.50", "EUR"),)
 
     def __init__(self) -> None:
         super().__init__()
@@ -65,6 +66,7 @@ class SpendImport(ImportKind):
                         "supplier_code",
                         _("No supplier has the code “%(code)s”. Import the supplier first.")
                         % {"code": code},
+                        code,
                     )
                 )
         return errors

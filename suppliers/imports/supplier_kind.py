@@ -38,6 +38,9 @@ class SupplierImport(ImportKind):
         Column("is_strategic_partner", example="yes"),
         Column("handles_confidential_info", example="no"),
     )
+    more_examples = (
+        ("EURO-17", "Euro Logistics GmbH", "", "Germany", "en", "logistics", "", "", "no", "no"),
+    )
 
     def __init__(self) -> None:
         super().__init__()

@@ -17,7 +17,9 @@ from .models import ImportJob
 from .service import KINDS, import_job_submit
 
 RECENT_JOBS = 10
-ERRORS_SHOWN = 200
+# Every problem is listed on the page up to this many (a file wrong on every row of
+# 50,000 would make a page no one reads); all of them are always in the CSV download.
+ERRORS_SHOWN = 1000
 
 
 def _require_import(user) -> None:
@@ -53,15 +55,26 @@ def import_upload(request):
 
 @login_required
 def import_template(request, kind: str):
-    """An empty file to fill in: the header row and one example row, UTF-8 with BOM for Excel."""
+    """An empty file to fill in: the header row only, UTF-8 with BOM for Excel."""
     _require_import(request.user)
     if kind not in KINDS:
         raise Http404
-    columns = KINDS[kind].columns
     return csv_response(
-        [[c.example for c in columns]],
-        header=[c.name for c in columns],
-        filename=f"{kind}-import-template.csv",
+        [], header=KINDS[kind].column_names(), filename=f"{kind}-import-template.csv"
+    )
+
+
+@login_required
+def import_example(request, kind: str):
+    """A filled-in example of the format (the one in docs/import-format.md), kept apart
+    from the template so that no example row is ever imported by mistake."""
+    _require_import(request.user)
+    if kind not in KINDS:
+        raise Http404
+    return csv_response(
+        KINDS[kind].example_rows(),
+        header=KINDS[kind].column_names(),
+        filename=f"{kind}-import-example.csv",
     )
 
 
@@ -95,7 +108,7 @@ def import_job_errors(request, pk: int):
     # Values from the uploaded file come back in the reasons: the one CSV writer
     # neutralises anything a spreadsheet would run as a formula.
     return csv_response(
-        ([e["row"] or "", e["column"], e["reason"]] for e in job.errors or []),
-        header=[_("row"), _("column"), _("problem")],
+        ([e["row"] or "", e["column"], e.get("value", ""), e["reason"]] for e in job.errors or []),
+        header=[_("row"), _("column"), _("value found"), _("problem")],
         filename=f"import-{job.pk}-errors.csv",
     )

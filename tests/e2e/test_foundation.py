@@ -349,3 +349,56 @@ def test_top_bar_on_a_phone(phone_page, ui_login, live_server, settings, admin_u
     )
     assert scroll <= inner == 375
     shot(phone_page, f"topbar-phone-{language}")
+
+
+# --- Import problems: every row whole, with the value found --------------------------------
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+def test_import_problems_are_all_shown_whole(
+    browser, live_server, ui_login, buyer, width, tmp_path
+):
+    context = browser.new_context(viewport={"width": width, "height": 800})
+    pg = context.new_page()
+    try:
+        ui_login(pg, buyer)
+        rows = "".join(f"X-{n},Name {n},Planet{n}\n" for n in range(7))
+        path = tmp_path / "suppliers.csv"
+        path.write_text("code,legal_name,country\n" + rows, encoding="utf-8")
+        pg.goto(f"{live_server.url}/suppliers/import/")
+        pg.set_input_files("input[type=file]", str(path))
+        pg.click("form button[type=submit].primary")
+        pg.wait_for_selector("[data-testid=import-errors]")
+        table = pg.locator("[data-testid=import-errors]")
+        body_rows = table.locator("tbody tr")
+        assert body_rows.count() == 7
+        for n in range(7):
+            assert f"Planet{n}" in body_rows.nth(n).inner_text()
+        # nothing clips the table: no ancestor hides part of it, nothing sits on its last row
+        clipped = pg.evaluate(
+            """() => {
+              const table = document.querySelector('[data-testid=import-errors]');
+              const t = table.getBoundingClientRect();
+              const out = [];
+              for (let el = table.parentElement; el && el !== document.body;
+                   el = el.parentElement) {
+                const s = getComputedStyle(el);
+                if (s.overflowY !== 'visible' || s.overflowX !== 'visible') {
+                  const r = el.getBoundingClientRect();
+                  if (t.bottom > r.bottom + 0.5 || el.scrollHeight > el.clientHeight + 1)
+                    out.push(el.className);
+                }
+              }
+              const next = table.nextElementSibling;
+              if (next && next.getBoundingClientRect().top < t.bottom - 0.5) out.push('overlap');
+              const last = table.querySelector('tbody tr:last-child').getBoundingClientRect();
+              const card = table.closest('section').getBoundingClientRect();
+              if (last.bottom > card.bottom + 0.5) out.push('past the card');
+              return out;
+            }"""
+        )
+        assert clipped == []
+        assert pg.evaluate("() => document.documentElement.scrollWidth") <= width
+        shot(pg, f"import-errors-{width}")
+    finally:
+        context.close()

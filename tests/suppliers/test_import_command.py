@@ -35,6 +35,7 @@ def test_rejected_file_prints_every_error_and_fails(tmp_path):
     lines = err.getvalue().splitlines()
     assert lines[0].startswith("row 2, column legal_name: ")
     assert lines[1].startswith("row 3, column country: ")
+    assert lines[1].endswith("(found: 'Mars')")  # the offending value, as found
     assert Supplier.objects.count() == 0
 
 

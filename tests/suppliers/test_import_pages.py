@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -90,15 +92,17 @@ def test_bad_upload_shows_the_error_table_and_saves_nothing(client, login, buyer
     assert ImportJob.objects.get().status == ImportStatus.REJECTED
 
 
-def test_error_table_is_capped_and_all_errors_download(client, login, buyer):
+def test_error_table_is_capped_and_all_errors_download(client, login, buyer, monkeypatch):
+    monkeypatch.setattr("suppliers.imports.views.ERRORS_SHOWN", 200)
     rows = "".join(f"C-{i},Name,Mars\n" for i in range(250))
     response = upload(login(buyer), "code,legal_name,country\n" + rows)
     assert len(response.context["errors"]) == 200
-    assert "…and 50 more problems." in response.content.decode()
+    assert "50 more problems are only in the CSV." in response.content.decode()
     job = ImportJob.objects.get()
     assert len(job.errors) == 250
     download = client.get(f"{URL}jobs/{job.pk}/errors.csv")
-    assert _body(download).count("Mars") == 250
+    lines = _body(download).splitlines()
+    assert len(lines) == 251 and all(",Mars," in line for line in lines[1:])
 
 
 def test_disguised_file_is_refused_with_a_message(client, login, buyer):
@@ -160,6 +164,35 @@ def test_csv_templates_download_with_every_column(client, login, buyer):
     assert client.get(f"{URL}templates/contacts.csv").status_code == 404
 
 
+@pytest.mark.parametrize("kind", ["suppliers", "spend"])
+def test_templates_are_empty_and_the_example_is_separate(client, login, buyer, kind):
+    client = login(buyer)
+    template = _body(client.get(f"{URL}templates/{kind}.csv")).splitlines()
+    example = _body(client.get(f"{URL}examples/{kind}.csv")).splitlines()
+    assert len(template) == 1  # the header and nothing else: no example row to import
+    assert example[0] == template[0] and len(example) == 3
+    assert client.get(f"{URL}examples/contacts.csv").status_code == 404
+    page = client.get(URL).content.decode()
+    assert f"{URL}templates/{kind}.csv" in page and f"{URL}examples/{kind}.csv" in page
+
+
+def test_example_files_are_those_in_the_docs_and_import_cleanly(client, login, buyer):
+    from pathlib import Path
+
+    from django.conf import settings
+
+    docs = (Path(settings.BASE_DIR) / "docs" / "import-format.md").read_text(encoding="utf-8")
+    client = login(buyer)
+    for kind in ("suppliers", "spend"):
+        example = _body(client.get(f"{URL}examples/{kind}.csv")).lstrip("\ufeff")
+        block = "\n".join(example.splitlines())
+        assert f"```\n{block}\n```" in docs, kind
+        response = upload(client, example, kind=kind, name=f"{kind}.csv")
+        assert "Import succeeded" in response.content.decode(), kind
+    assert Supplier.objects.count() == 2
+    assert client.get(f"{URL}templates/no-such-kind.csv").status_code == 404
+
+
 @pytest.mark.parametrize("jobs", [1, 15])
 def test_upload_page_query_count_is_flat(client, login, buyer, jobs, django_assert_max_num_queries):
     others = [UserFactory() for _ in range(3)]
@@ -186,3 +219,43 @@ def test_error_download_neutralises_formulas_from_the_file(client, login, buyer)
     for line in download.splitlines()[1:]:
         for cell in line.split(","):
             assert not cell.strip('"').startswith(("=", "+", "-", "@")), line
+
+
+def _error_cells(html: str) -> dict[tuple[str, str], str]:
+    """(row, column) -> the "Value found" cell's text, from the page's error table."""
+    table = html[html.index('data-testid="import-errors"') :]
+    table = table[: table.index("</table>")]
+    assert "Value found" in table
+    found = {}
+    for row in re.findall(r"<tr>(.*?)</tr>", table, re.S):
+        cells = [
+            re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
+        ]
+        if cells:
+            found[(cells[0], cells[1])] = cells[2]
+    return found
+
+
+def test_every_problem_shows_the_value_that_was_found(client, login, buyer):
+    client = login(buyer)
+    header_problem = upload(client, "code,legal_name,country,colour\nA-1,Acme,JP,red\n")
+    assert _error_cells(header_problem.content.decode()) == {("1", "colour"): "colour"}
+    response = upload(
+        client, "code,legal_name,country\nA-1,Acme,Mars\nB-2,,JP\nA-1,Again,JP,extra!\n"
+    )
+    found = _error_cells(response.content.decode())
+    assert found[("2", "country")] == "Mars"
+    assert found[("3", "legal_name")] == "(empty)"
+    assert found[("4", "—")] == "extra!"  # values right of the last column
+    assert found[("4", "code")] == "A-1"  # the duplicate key
+    job = ImportJob.objects.latest("pk")
+    download = _body(client.get(f"{URL}jobs/{job.pk}/errors.csv"))
+    assert "value found" in download.splitlines()[0]
+    assert "2,country,Mars," in download
+
+
+def test_japanese_error_table_names_the_value_column(client, login, buyer, settings):
+    client = login(buyer)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ja"
+    html = upload(client, "code,legal_name,country\nA-1,Acme,Mars\n").content.decode()
+    assert "見つかった値" in html and "Mars" in html

@@ -350,3 +350,32 @@ def test_job_whose_file_vanished_is_marked_failed_not_left_running(tmp_path, set
     assert job.status == ImportStatus.FAILED
     assert job.finished_at is not None
     assert "does-not-exist" in job.message
+
+
+def test_every_problem_carries_the_value_found(tmp_path):
+    """The person fixing the file sees what was there, not only what is wrong."""
+    path = write_csv(
+        tmp_path,
+        [
+            ["code", "legal_name", "country"],
+            ["A-1", "Acme", "Mars"],
+            ["B-2", "", "JP"],
+            ["A-1", "Again", "JP", "stray"],
+        ],
+    )
+    report = run(path)
+    found = {(e.row, e.column): e.value for e in report.errors}
+    assert found[(2, "country")] == "Mars"
+    assert found[(3, "legal_name")] == ""  # nothing was there
+    assert found[(4, "")] == "stray"
+    assert found[(4, "code")] == "A-1"
+    assert all("value" in e.as_dict() for e in report.errors)
+
+
+def test_unknown_supplier_in_spend_names_the_code_found(tmp_path):
+    path = write_csv(
+        tmp_path,
+        [["supplier_code", "fiscal_year", "amount"], ["NOPE-9", "2024", "100"]],
+    )
+    report = run(path, kind="spend")
+    assert [(e.column, e.value) for e in report.errors] == [("supplier_code", "NOPE-9")]

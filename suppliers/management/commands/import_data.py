@@ -25,7 +25,8 @@ class Command(BaseCommand):
             for error in report.errors:
                 where = f"row {error.row}" if error.row else "file"
                 column = f", column {error.column}" if error.column else ""
-                self.stderr.write(f"{where}{column}: {error.reason}")
+                found = f" (found: {error.value!r})" if error.value else ""
+                self.stderr.write(f"{where}{column}: {error.reason}{found}")
             raise CommandError(
                 f"Rejected: {len(report.errors)} error(s) in {report.rows} row(s); nothing saved."
             )
