@@ -111,6 +111,19 @@ def _both(en: str, ja: str) -> dict[str, str]:
     return {"en": en, "ja": ja or en}
 
 
+def _fiscal_year(year: int) -> dict[str, str]:
+    """ "FY2026" / "2026年度": the label in both languages (the reader's is chosen later)."""
+    from django.utils import translation
+
+    from procurement_portal.fiscal import FiscalYear
+
+    labels = {}
+    for language in ("en", "ja"):
+        with translation.override(language):
+            labels[language] = str(FiscalYear(year))
+    return labels
+
+
 def _supplier_context(supplier: Supplier) -> dict:
     return {
         "supplier_name": _both(supplier.legal_name, supplier.local_name),
@@ -123,7 +136,7 @@ def _assessment_context(assessment: Assessment) -> dict:
     return {
         **_supplier_context(assessment.supplier),
         "questionnaire": _both(q.title_en, q.title_ja),
-        "fiscal_year": assessment.fiscal_year_label,
+        "fiscal_year": _fiscal_year(assessment.fiscal_year),
     }
 
 
@@ -362,8 +375,6 @@ def items_overdue_notify(*, today: dt.date | None = None) -> int:
 
 def level_overridden(*, level: InformationSecurityLevel) -> None:
     supplier = Supplier.objects.get(pk=level.supplier_id)
-    from procurement_portal.fiscal import FiscalYear
-
     path = (
         reverse("assessments:review-scores", kwargs={"pk": level.assessment_id})
         if level.assessment_id
@@ -374,7 +385,7 @@ def level_overridden(*, level: InformationSecurityLevel) -> None:
         recipients=supplier_recipients(supplier, contacts=False),
         context={
             **_supplier_context(supplier),
-            "fiscal_year": str(FiscalYear(level.fiscal_year)),
+            "fiscal_year": _fiscal_year(level.fiscal_year),
             "level": level.level,
             "reason": level.override_reason,
         },

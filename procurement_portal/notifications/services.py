@@ -75,6 +75,20 @@ def _language(code: str) -> str:
     return code if code in known else settings.LANGUAGE_CODE.split("-")[0]
 
 
+def localise(value: Any, language: str) -> Any:
+    """``value`` with every bilingual pair (a dict of exactly "en" and "ja") replaced by
+    its text in ``language`` (English when that one is empty), through lists and dicts.
+    Callers pass such pairs for whatever depends on the reader's language (titles, names,
+    "FY2026" / "2026年度"), since the event happens in the actor's language."""
+    if isinstance(value, dict):
+        if value and set(value) <= {"en", "ja"}:
+            return value.get(language) or value.get("en") or ""
+        return {k: localise(v, language) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [localise(v, language) for v in value]
+    return value
+
+
 def _preferences(user_ids: Iterable[int]) -> dict[int, NotificationPreferences]:
     ids = [i for i in user_ids if i]
     if not ids:
@@ -154,7 +168,11 @@ def notify(
                 key=message_key,
                 to=r.email,
                 template="notification",
-                context={**base, "recipient_name": r.name, "has_account": bool(r.user_id)},
+                context={
+                    **localise(base, _language(r.language)),
+                    "recipient_name": r.name,
+                    "has_account": bool(r.user_id),
+                },
                 language=_language(r.language),
             )
         )
@@ -219,7 +237,7 @@ def _entry_line(entry: DigestEntry, language: str) -> dict[str, str]:
     notice = KINDS.get(entry.kind)
     if notice is None:
         return {"subject": entry.kind, "path": entry.path}
-    context = {**entry.context, "LANGUAGE_CODE": language}
+    context = {**localise(entry.context, language), "LANGUAGE_CODE": language}
     subject = " ".join(render_to_string(notice.subject_template, context).split())
     return {"subject": subject, "path": entry.path}
 
