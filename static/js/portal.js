@@ -61,3 +61,14 @@ document.addEventListener("htmx:configRequest", (event) => {
     true,
   );
 })();
+
+// A "Cancel" inside a confirmation (<details class="confirm">) folds it again.
+document.addEventListener("click", (event) => {
+  const cancel = event.target.closest && event.target.closest("[data-close-details]");
+  if (!cancel) return;
+  const details = cancel.closest("details");
+  if (details) {
+    details.open = false;
+    details.querySelector("summary").focus();
+  }
+});

@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 
 from assessments.models import Assessment
 from tests.factories import ContactFactory, DesignationFactory, SupplierFactory
@@ -42,7 +43,8 @@ def test_staff_launch_a_campaign_for_critical_suppliers_of_asia(
     pg.fill("#id_name", "Critical Asia")
     pg.select_option("#id_version", str(version.pk))
     pg.select_option("#id_fiscal_year", str(year))
-    pg.fill("#id_due_date", "2099-12-31")
+    # (a date people enter lies within ten years: procurement_portal/core/text.py)
+    pg.fill("#id_due_date", (timezone.localdate() + timezone.timedelta(days=60)).isoformat())
     pg.check("#id_critical_only")
     pg.check("input[name=regions][value=asia]")
     pg.click("button[type=submit].primary")
@@ -53,8 +55,10 @@ def test_staff_launch_a_campaign_for_critical_suppliers_of_asia(
     assert "TH-03" not in body and "DE-04" not in body
     SHOTS.mkdir(parents=True, exist_ok=True)
     pg.screenshot(path=str(SHOTS / "campaign-preview.png"), full_page=True)
-    # when: launched
-    pg.click("text=Launch for 2 suppliers")
+    # when: launched, after confirming with the count
+    pg.click("[data-testid=launch-confirm] summary")
+    assert "Invite 2 suppliers now?" in pg.inner_text("[data-testid=launch-confirm]")
+    pg.click("text=Yes, launch for 2 suppliers")
     # then: the progress page shows the invitations and assessments
     pg.wait_for_selector("#count-invited")
     assert pg.inner_text("#count-suppliers") == "2"

@@ -69,3 +69,39 @@ def test_staff_pages_fit_a_phone_in_japanese(
             )
             problems.append(f"{path}: {width}px wide ({wide})")
     assert not problems, "\n".join(problems)
+
+
+def test_campaign_launch_asks_for_confirmation_with_the_count(
+    phone_page, ui_login, live_server, settings, buyer
+):
+    from assessments.models import CampaignStatus
+
+    # given a draft campaign for three suppliers, on a phone in Japanese
+    suppliers_with_contacts(3, prefix="CONF")
+    campaign = draft(buyer)
+    ui_login(phone_page, buyer)
+    phone_page.context.add_cookies(
+        [{"name": settings.LANGUAGE_COOKIE_NAME, "value": "ja", "url": live_server.url}]
+    )
+    phone_page.goto(f"{live_server.url}/assessments/campaigns/{campaign.pk}/")
+    confirm = phone_page.locator("[data-testid=launch-confirm]")
+    # when the launch button is pressed, nothing is sent: the confirmation shows the count
+    confirm.locator("summary").click()
+    assert "3 社を今すぐ招待しますか？" in confirm.inner_text()
+    campaign.refresh_from_db()
+    assert campaign.status == CampaignStatus.DRAFT
+    # and Cancel folds it again, still nothing sent
+    confirm.locator("[data-close-details]").click()
+    assert not confirm.locator(".confirm-panel").is_visible()
+    campaign.refresh_from_db()
+    assert campaign.status == CampaignStatus.DRAFT
+    # then from the keyboard: open, and confirm with the count on the button
+    confirm.locator("summary").focus()
+    phone_page.keyboard.press("Enter")
+    yes = confirm.locator("button[type=submit]")
+    assert "はい、3 社に開始します" in yes.inner_text()
+    assert phone_page.evaluate("document.documentElement.scrollWidth") <= 375
+    yes.click()
+    phone_page.wait_for_load_state()
+    campaign.refresh_from_db()
+    assert campaign.status != CampaignStatus.DRAFT
