@@ -402,3 +402,84 @@ def test_import_problems_are_all_shown_whole(
         shot(pg, f"import-errors-{width}")
     finally:
         context.close()
+
+
+# --- The staff supplier page shows the supplier whole --------------------------------------
+
+
+@pytest.mark.parametrize(("width", "language"), [(1280, "en"), (375, "ja")])
+def test_supplier_page_panels(
+    browser, live_server, ui_login, settings, buyer, supplier, width, language
+):
+    import secrets
+    from datetime import timedelta
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from assessments.models import ImprovementItem, InformationSecurityLevel
+    from procurement_portal.accounts.models import Invitation
+    from suppliers.models import PriorityRisk
+    from tests.assessments.builders import build_assessment, build_version
+    from tests.factories import MembershipFactory, UserFactory
+
+    year = current_fiscal_year().year
+    version = build_version(code="isec", kind="information_security")
+    build_assessment(
+        supplier=supplier,
+        version=version,
+        fiscal_year=year,
+        status="accepted",
+        overall_score=Decimal("81.5"),
+        rating="low",
+    )
+    InformationSecurityLevel.objects.create(supplier=supplier, fiscal_year=year, level=2)
+    risk = PriorityRisk.objects.get_or_create(
+        code="human_rights", defaults={"name_en": "Human rights", "name_ja": "人権", "position": 1}
+    )[0]
+    ImprovementItem.objects.create(
+        supplier=supplier,
+        risk=risk,
+        description="No written policy against forced labour",
+        required_action="Write one",
+        due_date=timezone.localdate() - timedelta(days=2),
+    )
+    MembershipFactory(
+        supplier=supplier,
+        user=UserFactory(email="yui@acme.example", full_name="Yui Tanaka", role="supplier"),
+    )
+    Invitation.objects.create(
+        supplier=supplier,
+        email="newcomer@acme.example",
+        token_hash=secrets.token_hex(32),
+        expires_at=timezone.now() + timedelta(days=7),
+        invited_by=buyer,
+    )
+    context = browser.new_context(
+        viewport={"width": width, "height": 900}, is_mobile=width < 500, accept_downloads=True
+    )
+    pg = context.new_page()
+    try:
+        ui_login(pg, buyer)
+        pg.context.add_cookies(
+            [{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server.url}]
+        )
+        pg.goto(f"{live_server.url}/suppliers/{supplier.pk}/")
+        for testid in ("supplier-assessments", "supplier-infosec-level", "supplier-open-items"):
+            assert pg.locator(f"[data-testid={testid}]").is_visible(), testid
+        text = pg.inner_text("main")
+        for expected in ("81.5", "No written policy", "Yui Tanaka", "newcomer@acme.example"):
+            assert expected in text, expected
+        assert pg.locator("[data-testid=supplier-infosec-level] .overall-value").inner_text() == "2"
+        assert pg.evaluate("document.documentElement.scrollWidth") <= width
+        shot(pg, f"supplier-panels-{width}-{language}")
+        # the profile PDF downloads from the page
+        with pg.expect_download() as download:
+            pg.locator(".pageactions a[download]").click()
+        assert download.value.suggested_filename == f"supplier-profile-{supplier.code}.pdf"
+        # and the people page is one click away
+        pg.locator(".pageactions a[href$='/people/']").click()
+        pg.wait_for_url(f"**/accounts/suppliers/{supplier.pk}/people/")
+        assert "newcomer@acme.example" in pg.inner_text("main")
+    finally:
+        context.close()
