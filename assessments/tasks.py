@@ -52,7 +52,19 @@ def campaigns_tick() -> dict[str, int]:
     for pk, step_number in due["remind"]:
         send_campaign_reminders.delay(pk, step_number)
         reminded += 1
-    for pk in due["stalled"]:
+    return {"opened": opened, "reminded": reminded, "restarted": _restart(due["stalled"])}
+
+
+def _restart(campaign_ids: list[int]) -> int:
+    for pk in campaign_ids:
         logger.warning("campaign %s: launch stalled, handing it out again", pk)
         launch_campaign.delay(pk)
-    return {"opened": opened, "reminded": reminded, "restarted": len(due["stalled"])}
+    return len(campaign_ids)
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def campaigns_watch() -> int:
+    """Beat's frequent look (CAMPAIGN_WATCH_SECONDS) for launches whose chunks were lost
+    with a killed worker: handed out again within minutes, not at the broker's visibility
+    timeout."""
+    return _restart(services.campaigns_stalled())

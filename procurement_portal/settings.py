@@ -290,8 +290,13 @@ CELERY_TASK_ROUTES = (
 )
 # A campaign's launch is cut into tasks of this many suppliers each.
 CAMPAIGN_CHUNK_SIZE = env.int("CAMPAIGN_CHUNK_SIZE", default=500)
-# A launch with no chunk finished for this long (its tasks were lost) is handed out again.
-CAMPAIGN_STALLED_SECONDS = env.int("CAMPAIGN_STALLED_SECONDS", default=15 * 60)
+# A launch chunk claimed this long ago and still not done lost its worker: handed out again.
+CAMPAIGN_CHUNK_CLAIM_SECONDS = env.int("CAMPAIGN_CHUNK_CLAIM_SECONDS", default=2 * 60)
+# A launch with no chunk finished for this long (its tasks were lost before any chunk was
+# claimed) is handed out again.
+CAMPAIGN_STALLED_SECONDS = env.int("CAMPAIGN_STALLED_SECONDS", default=4 * 60)
+# How often beat looks for lost launch chunks and stalled launches (seconds).
+CAMPAIGN_WATCH_SECONDS = env.int("CAMPAIGN_WATCH_SECONDS", default=60)
 # How often beat looks for campaigns to open and reminders to send (seconds).
 CAMPAIGN_TICK_SECONDS = env.int("CAMPAIGN_TICK_SECONDS", default=60 * 60)
 # Notices (procurement_portal.notifications): the hour (TIME_ZONE) the daily digests go
@@ -306,10 +311,15 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "suppliers.tasks.apply_contact_retention",
         "schedule": 24 * 60 * 60,
     },
-    # Queued e-mail whose delivery task was lost is handed out again.
+    # Due e-mail nobody is sending, and claims left by dead workers, are handed out again.
     "outbox-sweep": {
         "task": "procurement_portal.outbox.tasks.sweep_outbox",
-        "schedule": 5 * 60,
+        "schedule": env.int("OUTBOX_SWEEP_INTERVAL_SECONDS", default=60),
+    },
+    # Launch chunks lost with their worker, and stalled launches, are handed out again.
+    "campaigns-watch": {
+        "task": "assessments.tasks.campaigns_watch",
+        "schedule": CAMPAIGN_WATCH_SECONDS,
     },
     # Reset links leave the stored copy of a password-reset message once it is sent.
     "accounts-redact-reset-links": {
@@ -359,11 +369,19 @@ OUTBOX_SEND_RATE_PER_SECOND = env.float(
 )
 OUTBOX_SEND_BURST = env.int("OUTBOX_SEND_BURST", default=10)
 OUTBOX_RATE_LIMIT_REDIS_URL = env.str("OUTBOX_RATE_LIMIT_REDIS_URL", default=REDIS_URL)
-# A message still queued this long after its last attempt is handed to delivery again
-# (longer than the longest retry wait, so a message waiting for its retry is left alone).
-OUTBOX_SWEEP_AFTER_SECONDS = env.int(
-    "OUTBOX_SWEEP_AFTER_SECONDS", default=OUTBOX_RETRY_MAX_SECONDS + 10 * 60
-)
+# A message due this long (its retry wait over) and not sent makes beat's sweep start
+# delivery tasks (its own were lost, e.g. with a killed worker).
+OUTBOX_SWEEP_AFTER_SECONDS = env.int("OUTBOX_SWEEP_AFTER_SECONDS", default=60)
+# Delivery commits a claim on a message before talking SMTP and "sent" after the answer. A
+# claim older than this belongs to a dead worker: the message is sent again and counted as
+# "sent again after an unconfirmed attempt". A live worker holds a claim for one message's
+# SMTP exchange (a few replies of at most EMAIL_TIMEOUT each), so the timeout must be longer.
+OUTBOX_CLAIM_TIMEOUT_SECONDS = env.int("OUTBOX_CLAIM_TIMEOUT_SECONDS", default=2 * 60)
+if OUTBOX_CLAIM_TIMEOUT_SECONDS <= 5 * EMAIL_TIMEOUT:
+    raise ImproperlyConfigured(
+        "OUTBOX_CLAIM_TIMEOUT_SECONDS must be longer than 5 x EMAIL_TIMEOUT (one message's "
+        "SMTP exchange), or a live worker's message could be sent again."
+    )
 # Messages sent one after another over one SMTP connection by one delivery task.
 OUTBOX_BATCH_SIZE = env.int("OUTBOX_BATCH_SIZE", default=50)
 

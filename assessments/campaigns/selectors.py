@@ -6,7 +6,7 @@ from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, OuterRef, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from assessments.models import AssessmentStatus, Campaign, CampaignSupplier, TargetRule
@@ -133,6 +133,9 @@ class CampaignProgress:
     delivered: int = 0
     failed: int = 0
     queued: int = 0
+    # Invitations sent again because a worker died inside the SMTP exchange: these contacts
+    # may have two copies (with the same Message-ID).
+    unconfirmed: int = 0
     not_started: int = 0
     started: int = 0
     submitted: int = 0  # submitted or accepted (waiting for review or done)
@@ -156,8 +159,9 @@ def _invitations(campaign: Campaign) -> QuerySet[OutboxMessage]:
 def campaign_progress(campaign: Campaign) -> CampaignProgress:
     """Counts of the campaign's invitations and assessments, in a fixed number of queries."""
     progress = CampaignProgress()
-    for status, count in _status_counts(_invitations(campaign)):
+    for status, count, unconfirmed in _status_counts(_invitations(campaign)):
         progress.invited += count
+        progress.unconfirmed += unconfirmed
         if status == MessageStatus.SENT:
             progress.delivered = count
         elif status == MessageStatus.FAILED:
@@ -201,9 +205,12 @@ def campaign_progress(campaign: Campaign) -> CampaignProgress:
     return progress
 
 
-def _status_counts(messages: QuerySet[OutboxMessage]) -> list[tuple[str, int]]:
+def _status_counts(messages: QuerySet[OutboxMessage]) -> list[tuple[str, int, int]]:
     return list(
-        messages.order_by().values("status").annotate(n=Count("id")).values_list("status", "n")
+        messages.order_by()
+        .values("status")
+        .annotate(n=Count("id"), again=Count("id", filter=Q(unconfirmed_attempts__gt=0)))
+        .values_list("status", "n", "again")
     )
 
 
@@ -211,6 +218,7 @@ def campaign_supplier_rows(campaign: Campaign) -> Iterator[list]:
     """One row per supplier of the campaign for the CSV export: who, where, the
     assessment's state, and what became of each contact's invitation."""
     messages: dict[int, list[str]] = defaultdict(list)
+    again: dict[int, int] = defaultdict(int)
     prefix = f"campaign:{campaign.pk}:invite:"
     contact_supplier = {}
     from suppliers.models import Contact
@@ -223,10 +231,12 @@ def campaign_supplier_rows(campaign: Campaign) -> Iterator[list]:
         "pk", "supplier_id"
     ):
         contact_supplier[pk] = supplier_id
-    for key, status in _invitations(campaign).values_list("key", "status").iterator():
+    rows = _invitations(campaign).values_list("key", "status", "unconfirmed_attempts")
+    for key, status, unconfirmed in rows.iterator():
         tail = key[len(prefix) :].split(":", 1)[0]
         if tail.isdigit() and int(tail) in contact_supplier:
             messages[contact_supplier[int(tail)]].append(status)
+            again[contact_supplier[int(tail)]] += bool(unconfirmed)
     today = timezone.localdate()
     for r in recipients.order_by("supplier__code").iterator(chunk_size=2000):
         assessment = r.assessment
@@ -244,4 +254,5 @@ def campaign_supplier_rows(campaign: Campaign) -> Iterator[list]:
             len(sent),
             sent.count(MessageStatus.SENT),
             sent.count(MessageStatus.FAILED),
+            again[r.supplier_id],
         ]

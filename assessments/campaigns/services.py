@@ -405,7 +405,7 @@ def campaign_launch_chunk(*, campaign_id: int, first_id: int, last_id: int) -> i
     if recipients:
         queued = _invite(campaign, recipients)
     else:
-        _redispatch_invitations(campaign, first_id=first_id, last_id=last_id)
+        _wake_delivery(campaign, first_id=first_id, last_id=last_id)
     # Whoever finishes the last chunk marks the campaign launched; the lock makes the
     # finishing chunks take turns, so the last one sees every other's rows.
     campaign = Campaign.objects.select_for_update().get(pk=campaign_id)
@@ -417,10 +417,10 @@ def campaign_launch_chunk(*, campaign_id: int, first_id: int, last_id: int) -> i
     return queued
 
 
-def _redispatch_invitations(campaign: Campaign, *, first_id: int, last_id: int) -> None:
-    """A chunk delivered again after its transaction had committed: the worker may have
-    died before handing the invitations to delivery, so hand the still-queued ones again
-    (delivery sends only a queued row, once)."""
+def _wake_delivery(campaign: Campaign, *, first_id: int, last_id: int) -> None:
+    """A chunk delivered again after its transaction had committed: its worker may have
+    died before waking delivery, so wake it now for the chunk's still-queued invitations
+    rather than wait for beat's sweep (delivery takes due messages from the outbox, once)."""
     supplier_ids = CampaignSupplier.objects.filter(
         campaign=campaign, pk__gte=first_id, pk__lte=last_id
     ).values("supplier_id")
@@ -428,13 +428,9 @@ def _redispatch_invitations(campaign: Campaign, *, first_id: int, last_id: int) 
         campaign.invitation_key(pk)
         for pk in Contact.objects.filter(supplier_id__in=supplier_ids).values_list("pk", flat=True)
     ]
-    ids = list(
-        OutboxMessage.objects.filter(key__in=keys, status=MessageStatus.QUEUED).values_list(
-            "pk", flat=True
-        )
-    )
-    if ids:
-        transaction.on_commit(lambda: outbox_dispatch(message_ids=ids))
+    waiting = OutboxMessage.objects.filter(key__in=keys, status=MessageStatus.QUEUED).count()
+    if waiting:
+        transaction.on_commit(lambda: outbox_dispatch(count=waiting))
 
 
 def _invite(campaign: Campaign, recipients: list[CampaignSupplier]) -> int:
@@ -592,10 +588,32 @@ def _remind(campaign: Campaign, step: ReminderStep, recipients: list[CampaignSup
     return len(emails_enqueue_many(messages=specs, group=campaign.outbox_group))
 
 
-def campaigns_due(*, today: dt.date) -> dict[str, list]:
-    """What beat's tick has to do today: campaigns to open, to remind, and launches that
-    have stalled (no chunk finished for a while: their tasks were lost) to hand out again."""
+def campaigns_stalled() -> list[int]:
+    """Launches whose work was lost with a worker, marked as handed out again now (beat asks every
+    CAMPAIGN_WATCH_SECONDS): still launching, no chunk finished for
+    CAMPAIGN_STALLED_SECONDS, and no chunk at work now. A chunk at work holds its
+    suppliers' rows locked in its transaction until it commits; a killed worker's
+    transaction is rolled back and its locks released at once, so unlocked pending rows
+    and no progress mean nobody is doing them. Handing out a chunk that was only waiting
+    in the broker is harmless: the chunk that runs second finds its rows invited."""
     stalled_before = timezone.now() - dt.timedelta(seconds=settings.CAMPAIGN_STALLED_SECONDS)
+    stalled = []
+    for pk in Campaign.objects.filter(
+        status=CampaignStatus.LAUNCHING, updated_at__lt=stalled_before
+    ).values_list("pk", flat=True):
+        with transaction.atomic():
+            pending = CampaignSupplier.objects.filter(campaign_id=pk, invited_at__isnull=True)
+            unlocked = pending.select_for_update(skip_locked=True).values_list("pk", flat=True)
+            if pending.count() == len(unlocked):  # nobody holds any of them
+                stalled.append(pk)
+    # Handed out now: the next look waits another CAMPAIGN_STALLED_SECONDS for progress.
+    Campaign.objects.filter(pk__in=stalled).update(updated_at=timezone.now())
+    return stalled
+
+
+def campaigns_due(*, today: dt.date) -> dict[str, list]:
+    """What beat's tick has to do today: campaigns to open, to remind, and stalled
+    launches (see ``campaigns_stalled``) to hand out again."""
     return {
         "open": list(
             Campaign.objects.filter(status=CampaignStatus.SCHEDULED, opens_on__lte=today)
@@ -607,11 +625,7 @@ def campaigns_due(*, today: dt.date) -> dict[str, list]:
             for c in Campaign.objects.filter(status=CampaignStatus.LAUNCHED).order_by("pk")
             if (step := due_reminder_step(c, today)) is not None
         ],
-        "stalled": list(
-            Campaign.objects.filter(
-                status=CampaignStatus.LAUNCHING, updated_at__lt=stalled_before
-            ).values_list("pk", flat=True)
-        ),
+        "stalled": campaigns_stalled(),
     }
 
 

@@ -207,6 +207,7 @@ def campaign_export(request: HttpRequest, pk: int) -> HttpResponse:
         _("Invitations"),
         _("Delivered"),
         _("Failed"),
+        _("Sent again after an unconfirmed attempt"),
     ]
     return csv_response(
         selectors.campaign_supplier_rows(campaign),

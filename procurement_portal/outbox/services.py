@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
+import os
 import smtplib
+import socket
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from email.utils import format_datetime, parseaddr
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
@@ -28,6 +32,8 @@ class DeliveryResult:
     status: str
     retry: bool = False
     error: str = ""
+    delay: int = 0  # seconds before the retry
+    message_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -129,14 +135,153 @@ def emails_enqueue_many(*, messages: Sequence[EmailSpec], group: str = "") -> li
     return ids
 
 
-def outbox_dispatch(*, message_ids: Iterable[int]) -> None:
-    """Hand queued messages to the workers, ``OUTBOX_BATCH_SIZE`` per delivery task."""
-    from .tasks import deliver_outbox_batch
+def outbox_dispatch(*, message_ids: Iterable[int] = (), count: int | None = None) -> None:
+    """Wake the workers for queued messages: one delivery task per ``OUTBOX_BATCH_SIZE``.
+    The tasks do not carry the ids: each takes the next due messages from the table (see
+    ``email_deliver_due``), so a task lost with its worker strands no message."""
+    from .tasks import deliver_outbox_due
 
-    ids = sorted(message_ids)
+    n = len(list(message_ids)) if count is None else count
     size = max(int(settings.OUTBOX_BATCH_SIZE), 1)
-    for start in range(0, len(ids), size):
-        deliver_outbox_batch.delay(ids[start : start + size])
+    for _ in range(-(-n // size)):
+        deliver_outbox_due.delay()
+
+
+# --- delivery: claim, send, confirm ------------------------------------------------------
+
+HISTORY_KEPT = 50
+
+
+def _worker() -> str:
+    # A forked pool process has its own pid: compute it when claiming, not at import.
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _noted(message: OutboxMessage, event: str, **details) -> list:
+    entry = {"at": timezone.now().isoformat(timespec="milliseconds"), "event": event}
+    entry.update({k: v for k, v in details.items() if v not in (None, "")})
+    return [*(message.history or []), entry][-HISTORY_KEPT:]
+
+
+def retry_delay(attempts: int) -> int:
+    """Seconds before the next try after ``attempts`` tries: doubling, capped."""
+    countdown = settings.OUTBOX_RETRY_BASE_SECONDS * 2 ** max(attempts - 1, 0)
+    return int(min(countdown, settings.OUTBOX_RETRY_MAX_SECONDS))
+
+
+def _claim_stale(queryset, *, now: dt.datetime, max_attempts: int) -> OutboxMessage | None:
+    """A message whose worker died between claim and confirm (its claim has expired)."""
+    expired = now - dt.timedelta(seconds=settings.OUTBOX_CLAIM_TIMEOUT_SECONDS)
+    for message in queryset.filter(status=MessageStatus.SENDING, claimed_at__lt=expired).order_by(
+        "claimed_at", "pk"
+    )[:5]:
+        lost = {"by": message.claimed_by, "attempt": message.attempts}
+        message.unconfirmed_attempts += 1
+        message.history = _noted(message, "unconfirmed", **lost)
+        if message.attempts >= max_attempts:
+            message.status = MessageStatus.FAILED
+            message.last_error = (
+                f"Delivery was interrupted {message.unconfirmed_attempts} time(s) with no answer "
+                "recorded; it may have been delivered."
+            )
+            message.history = _noted(message, "failed", error=message.last_error)
+            message.save(
+                update_fields=[
+                    "status", "unconfirmed_attempts", "history", "last_error", "updated_at"
+                ]
+            )  # fmt: skip
+            continue
+        return message
+    return None
+
+
+def _claim(*, message_id: int | None, max_attempts: int, force: bool = False):
+    """Claim one message and commit the claim before any SMTP: ``message_id``'s, or else
+    the longest-due one (a stale claim first). ``force`` ignores the retry backoff (the
+    in-process embedded default retries at once). None when there is nothing to send."""
+    now = timezone.now()
+    with transaction.atomic():
+        rows = OutboxMessage.objects.select_for_update(skip_locked=True)
+        if message_id is not None:
+            rows = rows.filter(pk=message_id)
+        message = _claim_stale(rows, now=now, max_attempts=max_attempts)
+        if message is None:
+            due = rows.filter(status=MessageStatus.QUEUED)
+            if not force:
+                due = due.filter(next_attempt_at__lte=now)
+            message = due.order_by("next_attempt_at", "pk").first()
+        if message is None:
+            return None
+        message.status = MessageStatus.SENDING
+        message.attempts += 1
+        message.claimed_at = now
+        message.claimed_by = _worker()[:200]
+        message.history = _noted(
+            message, "sending", by=message.claimed_by, attempt=message.attempts
+        )
+        message.save(
+            update_fields=[
+                "status", "attempts", "claimed_at", "claimed_by", "unconfirmed_attempts",
+                "history", "updated_at",
+            ]
+        )  # fmt: skip
+    return message
+
+
+def _mine(message: OutboxMessage):
+    return OutboxMessage.objects.filter(
+        pk=message.pk,
+        status=MessageStatus.SENDING,
+        claimed_by=message.claimed_by,
+        claimed_at=message.claimed_at,
+    )
+
+
+def _confirm(message: OutboxMessage) -> None:
+    """The server said 250: record it at once (its own short transaction)."""
+    now = timezone.now()
+    history = _noted(message, "sent", by=message.claimed_by, attempt=message.attempts)
+    if _mine(message).update(
+        status=MessageStatus.SENT, sent_at=now, last_error="", history=history, updated_at=now
+    ):
+        return
+    # Our claim was taken over (this worker was slower than the claim timeout): another
+    # worker sends it again and records that; the copy accepted here is counted there.
+    logger.warning("outbox %s: accepted after its claim was taken over", message.key)
+    OutboxMessage.objects.filter(
+        pk=message.pk, status__in=[MessageStatus.QUEUED, MessageStatus.FAILED]
+    ).update(status=MessageStatus.SENT, sent_at=now, last_error="", updated_at=now)
+
+
+def _refused(message: OutboxMessage, exc: Exception, *, max_attempts: int) -> DeliveryResult:
+    """The server refused for now or could not be reached: queue it for a later try, or
+    fail it after ``max_attempts``."""
+    now = timezone.now()
+    error = f"{type(exc).__name__}: {exc}"[:2000]
+    retry = message.attempts < max_attempts
+    status = MessageStatus.QUEUED if retry else MessageStatus.FAILED
+    delay = retry_delay(message.attempts)
+    history = _noted(message, "retry" if retry else "failed", attempt=message.attempts, error=error)
+    _mine(message).update(
+        status=status,
+        last_error=error,
+        next_attempt_at=now + dt.timedelta(seconds=delay),
+        history=history,
+        updated_at=now,
+    )
+    logger.warning("outbox %s attempt %s failed: %s", message.key, message.attempts, exc)
+    return DeliveryResult(
+        status=status, retry=retry, error=error, delay=delay, message_id=message.pk
+    )
+
+
+def message_id_for(key: str) -> str:
+    """The Message-ID of the message with outbox key ``key``: the same for every copy, so a
+    copy sent again after an unconfirmed attempt is the same message to the recipient's
+    mail system (which may merge them, and keeps one thread)."""
+    address = parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
+    domain = address.rpartition("@")[2].strip() or "portal.localhost"
+    return f"<{hashlib.sha256(key.encode()).hexdigest()[:32]}@{domain}>"
 
 
 def _email(message: OutboxMessage, connection) -> EmailMultiAlternatives:
@@ -146,49 +291,43 @@ def _email(message: OutboxMessage, connection) -> EmailMultiAlternatives:
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[message.to],
         connection=connection,
+        headers={
+            "Message-ID": message_id_for(message.key),
+            "Date": format_datetime(message.created_at.astimezone(dt.UTC)),
+            "X-Portal-Outbox-Key": message.key,
+        },
     )
     if message.body_html:
         email.attach_alternative(message.body_html, "text/html")
     return email
 
 
-def _deliver_locked(*, message_id: int, max_attempts: int, connection) -> DeliveryResult:
-    """Send one queued message over ``connection``. The row stays locked from the check to
-    the mark, so two workers given the same message cannot both send it; the mark is the
-    very next statement after the SMTP server's acceptance, committed at once."""
-    with transaction.atomic():
-        message = (
-            OutboxMessage.objects.select_for_update(skip_locked=True)
-            .filter(pk=message_id, status=MessageStatus.QUEUED)
-            .first()
-        )
-        if message is None:  # already sent, failed, or being sent by another worker
-            return DeliveryResult(status="skipped")
-        message.attempts += 1
-        send_limiter().acquire()
-        try:
-            _email(message, connection).send()
-        except TRANSIENT_ERRORS as exc:
-            message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-            retry = message.attempts < max_attempts
-            if not retry:
-                message.status = MessageStatus.FAILED
-            message.save(update_fields=["attempts", "last_error", "status", "updated_at"])
-            logger.warning("outbox %s attempt %s failed: %s", message.key, message.attempts, exc)
-            return DeliveryResult(status=message.status, retry=retry, error=message.last_error)
-        message.status = MessageStatus.SENT
-        message.sent_at = timezone.now()
-        message.last_error = ""
-        message.save(update_fields=["attempts", "status", "sent_at", "last_error", "updated_at"])
-        return DeliveryResult(status=MessageStatus.SENT)
+def _deliver_one(
+    *, message_id: int | None, max_attempts: int, connection, force: bool = False
+) -> DeliveryResult:
+    """Claim (committed), send over ``connection``, confirm (committed). A worker that dies
+    before the claim commits leaves the message queued (sent once, later); one that dies
+    after the server's answer and before the confirm leaves a stale claim, which is sent
+    again after OUTBOX_CLAIM_TIMEOUT_SECONDS and counted as unconfirmed."""
+    send_limiter().acquire()
+    message = _claim(message_id=message_id, max_attempts=max_attempts, force=force)
+    if message is None:  # sent, failed, not due yet, or being sent by a live worker
+        return DeliveryResult(status="skipped")
+    try:
+        _email(message, connection).send()
+    except TRANSIENT_ERRORS as exc:
+        return _refused(message, exc, max_attempts=max_attempts)
+    _confirm(message)
+    return DeliveryResult(status=MessageStatus.SENT, message_id=message.pk)
 
 
-def email_deliver(*, message_id: int, max_attempts: int) -> DeliveryResult:
-    """Send one queued message on a connection of its own."""
-    return _deliver_locked(
+def email_deliver(*, message_id: int, max_attempts: int, force: bool = False) -> DeliveryResult:
+    """Send one message (if it is due, or its claim is stale) on a connection of its own."""
+    return _deliver_one(
         message_id=message_id,
         max_attempts=max_attempts,
         connection=get_connection(fail_silently=False),
+        force=force,
     )
 
 
@@ -203,41 +342,69 @@ def _opened(connection):
     return connection
 
 
-def email_deliver_batch(*, message_ids: Sequence[int], max_attempts: int) -> list[int]:
-    """Send queued messages one after another over one SMTP connection (much faster than
-    one connection each), each marked sent as it is accepted. A message the server refuses
-    for now is left queued (attempt counted); its id is returned, for the caller to retry it
-    on its own with backoff. After a failure the connection is opened afresh."""
-    retry: list[int] = []
+def email_deliver_due(*, max_attempts: int, limit: int) -> tuple[int, list[DeliveryResult]]:
+    """Send up to ``limit`` due messages, longest-due first (stale claims before all), one
+    after another over one SMTP connection, each claimed and confirmed on its own. Returns
+    how many were claimed and the results that asked for a retry."""
+    claimed, retry = 0, []
+    connection = _opened(get_connection(fail_silently=False))
+    try:
+        for _ in range(limit):
+            result = _deliver_one(message_id=None, max_attempts=max_attempts, connection=connection)
+            if result.status == "skipped":
+                break
+            claimed += 1
+            if result.error:
+                connection.close()
+                connection = _opened(get_connection(fail_silently=False))
+            if result.retry:
+                retry.append(result)
+    finally:
+        connection.close()
+    return claimed, retry
+
+
+def email_deliver_batch(*, message_ids: Sequence[int], max_attempts: int) -> list[DeliveryResult]:
+    """Send the given messages over one SMTP connection (tasks queued before the outbox
+    took due messages from the table still carry ids). Returns the retry results."""
+    retry = []
     connection = _opened(get_connection(fail_silently=False))
     try:
         for message_id in message_ids:
-            result = _deliver_locked(
+            result = _deliver_one(
                 message_id=message_id, max_attempts=max_attempts, connection=connection
             )
             if result.error:
                 connection.close()
                 connection = _opened(get_connection(fail_silently=False))
             if result.retry:
-                retry.append(message_id)
+                retry.append(result)
     finally:
         connection.close()
     return retry
 
 
+# How many delivery tasks one sweep starts at most (each hands itself on while it finds
+# a full batch, so a few drain any backlog; more would only wait in the broker).
+SWEEP_TASKS = 4
+
+
 def outbox_sweep() -> int:
-    """Hand out again the messages still queued long after their last attempt: their
-    delivery task was lost (a worker died between queueing a message and handing it to
-    delivery, or the broker lost it). Returns how many. Delivery sends only a queued row,
-    so a message whose task was merely slow is still sent once."""
-    before = timezone.now() - dt.timedelta(seconds=settings.OUTBOX_SWEEP_AFTER_SECONDS)
-    ids = list(
-        OutboxMessage.objects.filter(status=MessageStatus.QUEUED, updated_at__lt=before)
-        .order_by("pk")
-        .values_list("pk", flat=True)[:10_000]
-    )
-    outbox_dispatch(message_ids=ids)
-    return len(ids)
+    """Beat's look at the outbox (every OUTBOX_SWEEP_INTERVAL_SECONDS): if a message has
+    been due for more than OUTBOX_SWEEP_AFTER_SECONDS, or a claim has outlived
+    OUTBOX_CLAIM_TIMEOUT_SECONDS (its worker died inside the SMTP exchange), start delivery
+    tasks. Returns how many messages were waiting. A delivery never takes a message a live
+    worker holds, so a sweep during a slow but healthy drain costs a few idle tasks."""
+    now = timezone.now()
+    late = now - dt.timedelta(seconds=settings.OUTBOX_SWEEP_AFTER_SECONDS)
+    expired = now - dt.timedelta(seconds=settings.OUTBOX_CLAIM_TIMEOUT_SECONDS)
+    stale = OutboxMessage.objects.filter(status=MessageStatus.SENDING, claimed_at__lt=expired)
+    waiting = OutboxMessage.objects.filter(status=MessageStatus.QUEUED, next_attempt_at__lt=late)
+    n = stale.count() + waiting.count()
+    if n:
+        size = max(int(settings.OUTBOX_BATCH_SIZE), 1)
+        outbox_dispatch(count=min(n, size * SWEEP_TASKS))
+    return n
 
 
 def email_resend(*, message_id: int) -> OutboxMessage:
@@ -249,6 +416,10 @@ def email_resend(*, message_id: int) -> OutboxMessage:
         if message.status == MessageStatus.FAILED:
             message.status = MessageStatus.QUEUED
             message.attempts = 0
-            message.save(update_fields=["status", "attempts", "updated_at"])
+            message.next_attempt_at = timezone.now()
+            message.history = _noted(message, "queued again")
+            message.save(
+                update_fields=["status", "attempts", "next_attempt_at", "history", "updated_at"]
+            )
             transaction.on_commit(lambda: deliver_outbox_message.delay(message.pk))
     return message

@@ -14,6 +14,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -102,3 +103,26 @@ def campaign_workers(transactional_db, settings, tmp_path, worker_env):
             return Worker(proc, log)
 
         yield start
+
+
+class Beat:
+    """Plays beat for a test: the outbox sweep every half second, to the test's queue
+    (the worker sends nothing lost until a sweep or a redelivered task asks it to)."""
+
+    def __init__(self):
+        from procurement_portal.outbox.tasks import sweep_outbox
+
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, args=(sweep_outbox,), daemon=True)
+
+    def _run(self, task):
+        while not self.stop.wait(0.5):
+            task.delay()
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop.set()
+        self.thread.join(timeout=5)
