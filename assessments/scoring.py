@@ -123,8 +123,14 @@ def answer_label(question: Question, answer: Answer | None) -> str:
     if question.type in (QuestionType.YES_NO, QuestionType.SINGLE, QuestionType.MULTIPLE):
         labels = {c.code: c.label for c in question.choices.all()}
         return ", ".join(labels.get(code, code) for code in _selected_codes(answer.value))
-    if question.type == QuestionType.NUMBER and question.unit:
-        return f"{answer.value} {question.unit}"
+    if question.type == QuestionType.NUMBER:
+        from .answering.validation import format_number
+
+        try:
+            number = format_number(Decimal(str(answer.value)))
+        except ArithmeticError:
+            number = str(answer.value)
+        return f"{number} {question.unit}".strip()
     if question.type == QuestionType.FILE:
         names = [e.original_name for e in answer.evidence.all()]
         return ", ".join(names) if names else _("File attached")

@@ -16,21 +16,23 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from procurement_portal.access import Action
+from procurement_portal.core.filters import IntegerFilter
 from suppliers.api.views import RegistrySchema
 
-from ..models import Answer, Assessment, AssessmentStatus, Question
+from ..models import Answer, Assessment, AssessmentStatus, Question, Section
 from ..workflow import TransitionConflict
 from . import selectors, services
 from . import serializers as s
 
 
 class AssessmentFilter(django_filters.FilterSet):
-    fiscal_year = django_filters.NumberFilter()
+    fiscal_year = IntegerFilter()
     status = django_filters.ChoiceFilter(choices=AssessmentStatus.choices)
-    supplier = django_filters.NumberFilter(field_name="supplier", label=_("supplier id"))
+    supplier = IntegerFilter(field_name="supplier", label=_("supplier id"))
     supplier_code = django_filters.CharFilter(field_name="supplier__code", label=_("supplier code"))
     questionnaire = django_filters.CharFilter(
         field_name="questionnaire__code", label=_("questionnaire code")
@@ -216,11 +218,38 @@ class AssessmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         try:
             services.assessment_submit(actor=request.user, assessment_id=assessment.pk)
         except services.MissingAnswers as exc:
+            errors = exc.message_dict
             body = {
-                "answers": exc.message_dict["answers"],
+                "answers": errors.get("answers", []),
                 "missing_questions": [q.code for _s, q in exc.missing],
+                "carried_over": errors.get("carried_over", []),
+                "unconfirmed_questions": [q.code for _s, q in exc.unconfirmed],
             }
             return Response(body, status=status.HTTP_400_BAD_REQUEST)
         except TransitionConflict as exc:
             return _conflict(exc)
         return Response(self._output(assessment.pk))
+
+    @extend_schema(
+        request=s.ConfirmCarriedOverInputSerializer,
+        responses={200: s.ConfirmCarriedOverOutputSerializer, 409: CONFLICT},
+    )
+    @action(detail=True, methods=["post"], url_path="confirm-carried-over", filter_backends=[])
+    def confirm_carried_over(self, request, pk=None, format=None):
+        """Confirm, unchanged, the answers carried over from last year that are shown in
+        one section (``section``: its code) or, without it, in the whole assessment. The
+        confirming user and time are recorded on each answer."""
+        assessment = self.get_object()
+        params = s.ConfirmCarriedOverInputSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        try:
+            count = services.carried_over_confirm(
+                actor=request.user,
+                assessment_id=assessment.pk,
+                section_code=params.validated_data.get("section") or None,
+            )
+        except Section.DoesNotExist as exc:
+            raise ValidationError({"section": [_("No such section.")]}) from exc
+        except TransitionConflict as exc:
+            return _conflict(exc)
+        return Response({"confirmed": count, "assessment": self._output(assessment.pk)})

@@ -90,12 +90,18 @@ def _get(obj: Any, name: str) -> Any:
 
 @dataclass
 class Progress:
-    """How far an assessment (or one section) is: required answers given / required."""
+    """How far an assessment (or one section) is: required answers given / required.
+
+    An answer carried over from last year counts once the supplier confirmed it (until
+    then it is ``to_confirm``), so a fresh assessment pre-filled from last year is "not
+    started" with 0 answers given, and the status and the count always agree.
+    """
 
     answered: int = 0
     required: int = 0
     answered_total: int = 0
     visible_total: int = 0
+    to_confirm: int = 0  # carried-over answers shown and not yet confirmed
 
     @property
     def percent(self) -> int:
@@ -105,7 +111,7 @@ class Progress:
 
     @property
     def complete(self) -> bool:
-        return self.answered >= self.required
+        return self.answered >= self.required and not self.to_confirm
 
 
 @dataclass
@@ -113,31 +119,37 @@ class ProgressReport:
     overall: Progress
     by_section: dict[int, Progress]
     missing: list[int]  # ids of the required questions shown and not answered, in order
+    # ids of the questions shown whose answer was carried over and is not confirmed yet
+    unconfirmed: list[int] = field(default_factory=list)
 
 
-def progress_of(
-    questions: list[Mapping[str, Any]], answers: Mapping[int, tuple[Any, bool]]
-) -> ProgressReport:
+def progress_of(questions: list[Mapping[str, Any]], answers: Mapping[int, tuple]) -> ProgressReport:
     """Progress from the version's questions (in questionnaire order) and the answers
-    (question id -> (value, not_applicable))."""
-    values = {qid: value for qid, (value, _na) in answers.items()}
+    (question id -> (value, not_applicable) or (value, not_applicable, carried_over))."""
+    values = {qid: row[0] for qid, row in answers.items()}
     shown = visible_question_ids(questions, values)
-    overall, by_section, missing = Progress(), defaultdict(Progress), []
+    overall, by_section, missing, unconfirmed = Progress(), defaultdict(Progress), [], []
     for q in questions:
         qid = _get(q, "id")
         if qid not in shown:
             continue
-        value, na = answers.get(qid, (None, False))
+        value, na, *rest = answers.get(qid, (None, False))
         given = answer_is_given(value, na)
+        carried = bool(given and rest and rest[0])
         for p in (overall, by_section[_get(q, "section_id")]):
             p.visible_total += 1
-            p.answered_total += given
+            p.answered_total += given and not carried
+            p.to_confirm += carried
             if _get(q, "required"):
                 p.required += 1
-                p.answered += given
+                p.answered += given and not carried
         if _get(q, "required") and not given:
             missing.append(qid)
-    return ProgressReport(overall=overall, by_section=dict(by_section), missing=missing)
+        if carried:
+            unconfirmed.append(qid)
+    return ProgressReport(
+        overall=overall, by_section=dict(by_section), missing=missing, unconfirmed=unconfirmed
+    )
 
 
 def _questions_by_version(version_ids: Iterable[int]) -> dict[int, list[dict]]:
@@ -155,10 +167,10 @@ def _questions_by_version(version_ids: Iterable[int]) -> dict[int, list[dict]]:
 def _answers_by_assessment(assessment_ids: Iterable[int]) -> dict[int, dict]:
     by_assessment: dict[int, dict] = defaultdict(dict)
     rows = Answer.objects.filter(assessment_id__in=set(assessment_ids)).values_list(
-        "assessment_id", "question_id", "value", "not_applicable"
+        "assessment_id", "question_id", "value", "not_applicable", "carried_over"
     )
-    for assessment_id, question_id, value, na in rows:
-        by_assessment[assessment_id][question_id] = (value, na)
+    for assessment_id, question_id, value, na, carried in rows:
+        by_assessment[assessment_id][question_id] = (value, na, carried)
     return by_assessment
 
 
@@ -256,6 +268,11 @@ class QuestionView:
     @property
     def is_answered(self) -> bool:
         return bool(self.answer and self.answer.is_answered)
+
+    @property
+    def counts_as_answered(self) -> bool:
+        """Answered and, if carried over from last year, confirmed (what progress counts)."""
+        return self.is_answered and not self.carried_over
 
     @property
     def text_value(self) -> str:
@@ -370,6 +387,8 @@ class AssessmentOverview:
     missing: list[tuple[Section, Question]]
     carried_over_count: int
     comment_count: int
+    # Carried-over answers shown and not confirmed, as (section, question), in order.
+    unconfirmed: list[tuple[Section, Question]] = field(default_factory=list)
 
 
 def assessment_overview(
@@ -392,7 +411,7 @@ def assessment_overview(
     answers = {a.question_id: a for a in answers_qs}
     report = progress_of(
         [question_row(q) for q in questions],
-        {qid: (a.value, a.not_applicable) for qid, a in answers.items()},
+        {qid: (a.value, a.not_applicable, a.carried_over) for qid, a in answers.items()},
     )
     by_id = {q.pk: q for q in questions}
     section_by_id = {s.pk: s for s in sections}
@@ -422,8 +441,11 @@ def assessment_overview(
         sections=list(summaries.values()),
         progress=report.overall,
         missing=[(section_by_id[by_id[qid].section_id], by_id[qid]) for qid in report.missing],
-        carried_over_count=sum(1 for a in answers.values() if a.carried_over),
+        carried_over_count=report.overall.to_confirm,
         comment_count=comment_count,
+        unconfirmed=[
+            (section_by_id[by_id[qid].section_id], by_id[qid]) for qid in report.unconfirmed
+        ],
     )
 
 

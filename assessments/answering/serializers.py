@@ -21,11 +21,16 @@ from ..models import Answer, Assessment, Evidence, QuestionnaireVersion
 
 
 class ProgressOutputSerializer(portal.Serializer):
-    answered = serializers.IntegerField(help_text=_("Required questions answered."))
+    answered = serializers.IntegerField(
+        help_text=_("Required questions answered (carried-over answers once confirmed).")
+    )
     required = serializers.IntegerField(
         help_text=_("Required questions shown (questions hidden by show_if excluded).")
     )
     percent = serializers.IntegerField()
+    to_confirm = serializers.IntegerField(
+        help_text=_("Answers carried over from last year and not confirmed yet.")
+    )
 
 
 class AssessmentOutputSerializer(portal.ModelSerializer):
@@ -71,9 +76,14 @@ class AssessmentOutputSerializer(portal.ModelSerializer):
     def get_progress(self, obj: Assessment) -> dict:
         report = self.context.get("progress", {}).get(obj.pk)
         if report is None:
-            return {"answered": 0, "required": 0, "percent": 0}
+            return {"answered": 0, "required": 0, "percent": 0, "to_confirm": 0}
         p = report.overall
-        return {"answered": p.answered, "required": p.required, "percent": p.percent}
+        return {
+            "answered": p.answered,
+            "required": p.required,
+            "percent": p.percent,
+            "to_confirm": p.to_confirm,
+        }
 
 
 class AssignInputSerializer(portal.Serializer):
@@ -127,6 +137,7 @@ class AnswerOutputSerializer(portal.ModelSerializer):
             "not_applicable",
             "is_answered",
             "carried_over",
+            "confirmed_at",
             "revision",
             "evidence",
             "updated_at",
@@ -179,3 +190,25 @@ class MissingAnswersOutputSerializer(portal.Serializer):
     missing_questions = serializers.ListField(
         child=serializers.CharField(), help_text=_("Codes of the missing questions.")
     )
+    carried_over = serializers.ListField(
+        child=serializers.CharField(),
+        help_text=_("Each carried-over answer not confirmed yet: section: question."),
+    )
+    unconfirmed_questions = serializers.ListField(
+        child=serializers.CharField(),
+        help_text=_("Codes of the questions whose carried-over answer is not confirmed."),
+    )
+
+
+class ConfirmCarriedOverInputSerializer(portal.Serializer):
+    section = serializers.SlugField(
+        required=False,
+        allow_blank=True,
+        max_length=64,
+        help_text=_("A section's code; without it, the whole assessment."),
+    )
+
+
+class ConfirmCarriedOverOutputSerializer(portal.Serializer):
+    confirmed = serializers.IntegerField(help_text=_("How many answers were confirmed."))
+    assessment = AssessmentOutputSerializer()

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Case, Q, When
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from assessments.models import (
@@ -59,10 +60,12 @@ __all__ = [
     "assessment_assign",
     "assessment_submit",
     "assessments_assign_many",
+    "carried_over_confirm",
     "carry_over_answers",
     "evidence_add",
     "evidence_remove",
     "missing_required",
+    "submission_problems",
 ]
 
 EVIDENCE_KINDS = ("pdf", "png", "jpeg", "xlsx", "docx")
@@ -81,16 +84,25 @@ class StaleAnswer(Exception):
 
 
 class MissingAnswers(ValidationError):
-    """Submission refused: required answers are missing. ``missing`` holds
-    (section, question) pairs, in questionnaire order."""
+    """Submission refused: required answers are missing, or answers carried over from
+    last year are not confirmed yet. ``missing`` and ``unconfirmed`` hold (section,
+    question) pairs, in questionnaire order."""
 
-    def __init__(self, missing: list[tuple[Section, Question]]):
+    def __init__(
+        self,
+        missing: list[tuple[Section, Question]],
+        unconfirmed: list[tuple[Section, Question]] | None = None,
+    ):
         self.missing = missing
-        messages = [
-            _("%(section)s: %(question)s") % {"section": s.title, "question": q.text}
-            for s, q in missing
-        ]
-        super().__init__({"answers": messages})
+        self.unconfirmed = unconfirmed or []
+        errors: dict[str, list[str]] = {}
+        for key, pairs in (("answers", self.missing), ("carried_over", self.unconfirmed)):
+            if pairs:
+                errors[key] = [
+                    _("%(section)s: %(question)s") % {"section": s.title, "question": q.text}
+                    for s, q in pairs
+                ]
+        super().__init__(errors)
 
 
 # --- answering ------------------------------------------------------------------------
@@ -149,6 +161,10 @@ def _locked_answer(*, assessment: Assessment, question: Question) -> Answer:
 
 
 def _store(answer: Answer, *, actor: User, fields: list[str]) -> None:
+    if answer.carried_over:
+        # Saving a carried-over answer (changed or not) is the supplier confirming it.
+        answer.confirmed_by, answer.confirmed_at = actor, timezone.now()
+        fields = [*fields, "confirmed_by", "confirmed_at"]
     answer.carried_over = False
     answer.updated_by = actor
     fields = [*fields, "carried_over", "updated_by", "revision", "updated_at"]
@@ -306,37 +322,84 @@ def evidence_remove(*, actor: User, evidence_id: int) -> Answer:
     return answer
 
 
+# --- carried-over answers -------------------------------------------------------------
+
+
+@transaction.atomic
+def carried_over_confirm(
+    *, actor: User, assessment_id: int, section_code: str | None = None
+) -> int:
+    """Confirm, unchanged, every carried-over answer shown in one section (or, without
+    ``section_code``, in the whole assessment), recording who confirmed and when.
+    Returns how many were confirmed (0 when there was nothing to confirm: safe to run
+    twice). The first confirmation moves the assessment to "in progress"."""
+    assessment = _answerable(actor=actor, assessment_id=assessment_id)
+    questions = Question.objects.filter(version_id=assessment.version_id)
+    if section_code is not None:
+        section = Section.objects.get(version_id=assessment.version_id, code=section_code)
+        questions = questions.filter(section=section)
+    rows = list(questions.values(*selectors._QUESTION_FIELDS))
+    values = dict(Answer.objects.filter(assessment=assessment).values_list("question_id", "value"))
+    shown = selectors.visible_question_ids(rows, values)
+    ids = list(
+        Answer.objects.select_for_update()
+        .filter(assessment=assessment, question_id__in=shown, carried_over=True)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    if not ids:
+        return 0
+    Answer.objects.filter(pk__in=ids).update(
+        carried_over=False, confirmed_by=actor, confirmed_at=timezone.now()
+    )
+    _mark_started(assessment, actor)
+    return len(ids)
+
+
 # --- submission -----------------------------------------------------------------------
 
 
-def missing_required(assessment: Assessment) -> list[tuple[Section, Question]]:
-    """The required questions shown and not answered, as (section, question), in
-    questionnaire order. A question hidden by its ``show_if`` rule is never required."""
+def submission_problems(
+    assessment: Assessment,
+) -> tuple[list[tuple[Section, Question]], list[tuple[Section, Question]]]:
+    """What stands in the way of submitting: the required questions shown and not
+    answered, and the carried-over answers shown and not confirmed, each as (section,
+    question) in questionnaire order. A question hidden by its ``show_if`` rule is never
+    required."""
     questions = list(
         Question.objects.filter(version_id=assessment.version_id)
         .select_related("section")
         .order_by("section__position", "position", "id")
     )
     answers = {
-        qid: (value, na)
-        for qid, value, na in Answer.objects.filter(assessment=assessment).values_list(
-            "question_id", "value", "not_applicable"
+        qid: (value, na, carried)
+        for qid, value, na, carried in Answer.objects.filter(assessment=assessment).values_list(
+            "question_id", "value", "not_applicable", "carried_over"
         )
     }
     report = selectors.progress_of([selectors.question_row(q) for q in questions], answers)
     by_id = {q.pk: q for q in questions}
-    return [(by_id[qid].section, by_id[qid]) for qid in report.missing]
+    return (
+        [(by_id[qid].section, by_id[qid]) for qid in report.missing],
+        [(by_id[qid].section, by_id[qid]) for qid in report.unconfirmed],
+    )
+
+
+def missing_required(assessment: Assessment) -> list[tuple[Section, Question]]:
+    """The required questions shown and not answered (see ``submission_problems``)."""
+    return submission_problems(assessment)[0]
 
 
 @transaction.atomic
 def assessment_submit(*, actor: User, assessment_id: int) -> Assessment:
     """Submit the assessment for review, which locks its answers. Refused with
-    ``MissingAnswers`` (listing each) while a required answer is missing, and with
-    ``TransitionConflict`` when it is already submitted or accepted."""
+    ``MissingAnswers`` (listing each) while a required answer is missing or a
+    carried-over answer is not confirmed, and with ``TransitionConflict`` when it is
+    already submitted or accepted."""
     assessment = _answerable(actor=actor, assessment_id=assessment_id, submitting=True)
-    missing = missing_required(assessment)
-    if missing:
-        raise MissingAnswers(missing)
+    missing, unconfirmed = submission_problems(assessment)
+    if missing or unconfirmed:
+        raise MissingAnswers(missing, unconfirmed)
     submitted = assessment_transition(
         assessment_id=assessment.pk, to=AssessmentStatus.SUBMITTED, actor=actor
     )

@@ -8,6 +8,11 @@ urlpatterns = [
     path("assign/", views.assign, name="assign"),
     path("<int:pk>/", views.overview, name="overview"),
     path("<int:pk>/sections/<slug:section_code>/", views.section, name="section"),
+    path(
+        "<int:pk>/sections/<slug:section_code>/confirm/",
+        views.confirm_section,
+        name="confirm-section",
+    ),
     path("<int:pk>/answers/", views.answers, name="answers"),
     path("<int:pk>/answers.pdf", views.answers_pdf, name="answers-pdf"),
     path("<int:pk>/answers/<slug:question_code>/", views.answer_save_view, name="answer-save"),

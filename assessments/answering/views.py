@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from assessments.models import Assessment, Evidence, Question, Section
@@ -96,9 +97,39 @@ def section(request: HttpRequest, pk: int, section_code: str) -> HttpResponse:
             and assessment.status == "returned",
             "section_number": page.sections.index(page.section) + 1,
             "required_count": len(required),
-            "answered_count": sum(1 for q in required if q.is_answered),
+            "answered_count": sum(1 for q in required if q.counts_as_answered),
+            "to_confirm_count": sum(1 for q in page.questions if q.shown and q.carried_over),
         },
     )
+
+
+@login_required
+@require_POST
+def confirm_section(request: HttpRequest, pk: int, section_code: str) -> HttpResponse:
+    """ "Confirm all in this section": every carried-over answer shown there, unchanged.
+    Back to the section, or to the submission page when asked from there."""
+    try:
+        count = services.carried_over_confirm(
+            actor=request.user, assessment_id=pk, section_code=section_code
+        )
+    except (Assessment.DoesNotExist, Section.DoesNotExist) as exc:
+        raise Http404 from exc
+    except TransitionConflict as exc:
+        messages.error(request, exc.message)
+        return redirect("assessments:overview", pk=pk)
+    if count:
+        messages.success(
+            request,
+            ngettext(
+                "%(count)s carried-over answer confirmed.",
+                "%(count)s carried-over answers confirmed.",
+                count,
+            )
+            % {"count": count},
+        )
+    if request.POST.get("next") == "submit":
+        return redirect("assessments:submit", pk=pk)
+    return redirect(_section_url(pk, section_code))
 
 
 def _answer_json(answer) -> dict[str, Any]:
@@ -245,26 +276,55 @@ def evidence_download(request: HttpRequest, evidence_pk: int) -> HttpResponse:
     )
 
 
+def _grouped(pk: int, pairs) -> list[dict[str, Any]]:
+    """(section, question) pairs as one entry per section, each question with its link."""
+    groups: dict[int, dict[str, Any]] = {}
+    for s, q in pairs:
+        group = groups.setdefault(s.pk, {"section": s, "questions": []})
+        group["questions"].append({"question": q, "url": _section_url(pk, s.code, q.code)})
+    return list(groups.values())
+
+
+def _refused(request: HttpRequest, pk: int, missing, unconfirmed) -> HttpResponse:
+    data = _overview_or_404(request, pk)
+    context = {
+        "assessment": data.assessment,
+        "missing": [
+            {"section": s, "question": q, "url": _section_url(pk, s.code, q.code)}
+            for s, q in missing
+        ],
+        "unconfirmed_groups": _grouped(pk, unconfirmed),
+        "unconfirmed_count": len(unconfirmed),
+        "can_answer": _can_answer(request.user, data.assessment),
+    }
+    return render(request, "assessments/answering/submit_missing.html", context)
+
+
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def submit(request: HttpRequest, pk: int) -> HttpResponse:
-    """Submit for review: success leads to the read-only copy; missing answers are listed,
-    each linked to its question."""
+    """Submit for review. GET asks first, with the count of answers to be locked (or
+    lists what stands in the way); POST submits: success leads to the read-only copy;
+    missing and unconfirmed carried-over answers are listed, each linked to its
+    question, with "confirm all in this section" for the carried-over ones."""
+    if request.method == "GET":
+        data = _overview_or_404(request, pk)
+        if not _can_answer(request.user, data.assessment):
+            return redirect("assessments:overview", pk=pk)
+        if data.missing or data.unconfirmed:
+            return _refused(request, pk, data.missing, data.unconfirmed)
+        context = {
+            "assessment": data.assessment,
+            "answer_count": data.progress.answered_total,
+            "section_count": len(data.sections),
+        }
+        return render(request, "assessments/answering/submit_confirm.html", context)
     try:
         services.assessment_submit(actor=request.user, assessment_id=pk)
     except Assessment.DoesNotExist as exc:
         raise Http404 from exc
     except services.MissingAnswers as exc:
-        data = _overview_or_404(request, pk)
-        missing = [
-            {"section": s, "question": q, "url": _section_url(pk, s.code, q.code)}
-            for s, q in exc.missing
-        ]
-        return render(
-            request,
-            "assessments/answering/submit_missing.html",
-            {"assessment": data.assessment, "missing": missing},
-        )
+        return _refused(request, pk, exc.missing, exc.unconfirmed)
     except TransitionConflict as exc:
         messages.error(request, exc.message)
         return redirect("assessments:overview", pk=pk)

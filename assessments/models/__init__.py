@@ -19,7 +19,13 @@ from .assessments import (
     Evidence,
 )
 from .campaigns import Campaign, CampaignStatus, CampaignSupplier, TargetRule
-from .items import ImprovementItem, ImprovementSource, ImprovementStatus
+from .items import (
+    ImprovementEvidence,
+    ImprovementItem,
+    ImprovementItemEvent,
+    ImprovementSource,
+    ImprovementStatus,
+)
 from .questionnaires import (
     Choice,
     Question,
@@ -43,7 +49,9 @@ __all__ = [
     "CampaignSupplier",
     "Choice",
     "Evidence",
+    "ImprovementEvidence",
     "ImprovementItem",
+    "ImprovementItemEvent",
     "ImprovementSource",
     "ImprovementStatus",
     "InformationSecurityLevel",

@@ -152,6 +152,16 @@ class Answer(TimeStampedModel):
         default=False,
         help_text=_("Copied from last year's answer and not yet confirmed by the supplier."),
     )
+    # Who confirmed a carried-over answer, and when (by saving it or "confirm all").
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("confirmed by"),
+    )
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
     score = models.DecimalField(_("score"), max_digits=5, decimal_places=1, null=True, blank=True)
     revision = models.PositiveIntegerField(_("revision"), default=1)
     updated_by = models.ForeignKey(

@@ -14,7 +14,14 @@ from procurement_portal.access import ScopedQuerySet
 from procurement_portal.core import fields
 from procurement_portal.core.models import TimeStampedModel
 from procurement_portal.core.text import LONG_TEXT_MAX_LENGTH
+from procurement_portal.uploads import get_private_storage
 from suppliers.models import PriorityRisk, Supplier
+
+from ._text import in_language
+
+# The languages a free text can be written in (settings.LANGUAGES, as plain choices so
+# that a migration does not depend on the settings).
+TEXT_LANGUAGES = [("en", _("English")), ("ja", _("Japanese"))]
 
 
 class ImprovementStatus(models.TextChoices):
@@ -58,8 +65,23 @@ class ImprovementItem(TimeStampedModel):
         blank=True,
         related_name="improvement_items",
     )
+    # In English, with the Japanese beside it, when the source has both languages (the
+    # questionnaire's texts); otherwise a free text in the language ``written_in`` names.
     description = fields.TextField(_("finding"), max_length=LONG_TEXT_MAX_LENGTH)
+    description_ja = fields.TextField(
+        _("finding (Japanese)"), max_length=LONG_TEXT_MAX_LENGTH, blank=True
+    )
     required_action = fields.TextField(_("required action"), max_length=LONG_TEXT_MAX_LENGTH)
+    required_action_ja = fields.TextField(
+        _("required action (Japanese)"), max_length=LONG_TEXT_MAX_LENGTH, blank=True
+    )
+    written_in = models.CharField(
+        _("written in"),
+        max_length=8,
+        choices=TEXT_LANGUAGES,
+        blank=True,
+        help_text=_("The language of a finding written in one language only."),
+    )
     due_date = fields.DateField(_("due date"))
     status = models.CharField(
         _("status"),
@@ -100,3 +122,77 @@ class ImprovementItem(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.supplier_id} {self.risk.code}: {self.description[:50]}"
+
+    @property
+    def finding(self) -> str:
+        """The finding in the reader's language where it exists in both."""
+        return in_language(self.description, self.description_ja)
+
+    @property
+    def action_text(self) -> str:
+        return in_language(self.required_action, self.required_action_ja)
+
+
+class ImprovementItemEvent(models.Model):
+    """One step of an item's history: raised, plan sent, verified, closed, reopened, with
+    the note or plan written at that step (every note is kept, not only the latest) and
+    the language it was written in."""
+
+    supplier_path = "item__supplier"
+
+    item = models.ForeignKey(ImprovementItem, on_delete=models.CASCADE, related_name="events")
+    from_status = models.CharField(
+        _("from"), max_length=24, choices=ImprovementStatus.choices, blank=True
+    )
+    to_status = models.CharField(_("to"), max_length=24, choices=ImprovementStatus.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    note = fields.TextField(_("note"), blank=True)
+    note_language = models.CharField(
+        _("written in"), max_length=8, choices=TEXT_LANGUAGES, blank=True
+    )
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["item_id", "at", "id"]
+        verbose_name = _("improvement item step")
+        verbose_name_plural = _("improvement item history")
+
+    def __str__(self) -> str:
+        return f"{self.item_id}: {self.from_status} → {self.to_status}"
+
+
+class ImprovementEvidence(TimeStampedModel):
+    """A file the supplier sent with an action plan (stored privately, served by a
+    checked view, accepted only by the one upload check)."""
+
+    supplier_path = "item__supplier"
+
+    item = models.ForeignKey(ImprovementItem, on_delete=models.CASCADE, related_name="evidence")
+    event = models.ForeignKey(
+        ImprovementItemEvent,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="evidence",
+    )
+    file = models.FileField(_("file"), storage=get_private_storage, max_length=200)
+    original_name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(_("type"), max_length=100)
+    size = models.PositiveBigIntegerField(_("size"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["item_id", "created_at", "id"]
+        verbose_name = _("action plan evidence")
+        verbose_name_plural = _("action plan evidence")
+
+    def __str__(self) -> str:
+        return self.original_name

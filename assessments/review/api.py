@@ -320,4 +320,5 @@ class InfosecLevelViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Rev
         except Supplier.DoesNotExist as exc:
             raise ValidationError({"supplier": [_("No such supplier.")]}) from exc
         fresh = self.get_queryset().get(pk=row.pk)
-        return Response(s.InfosecLevelOutputSerializer(fresh).data, status=status.HTTP_201_CREATED)
+        data = s.InfosecLevelOutputSerializer(fresh, context=self.get_serializer_context()).data
+        return Response(data, status=status.HTTP_201_CREATED)

@@ -15,7 +15,7 @@ from procurement_portal.fiscal import fiscal_year_choices
 from suppliers.models import PriorityRisk
 from suppliers.regions import Region
 
-from ..models import ImprovementStatus, QuestionnaireKind
+from ..models import AssessmentStatus, ImprovementSource, ImprovementStatus, QuestionnaireKind
 
 TEXTAREA = {"rows": 3, "maxlength": 4000}
 
@@ -37,7 +37,44 @@ class _FilterForm(portal_forms.Form):
         ]
 
 
-class QueueFilterForm(_FilterForm):
+def _risk_choices() -> list[tuple[str, str]]:
+    return [("", _("All risks")), *((r.code, r.name) for r in PriorityRisk.objects.all())]
+
+
+class _SupplierRiskFilters(_FilterForm):
+    supplier = forms.CharField(
+        label=_("Supplier (code or name)"),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+    )
+    risk = forms.ChoiceField(label=_("Risk"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["risk"].choices = _risk_choices()
+
+
+class QueueFilterForm(_SupplierRiskFilters):
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[
+            ("", _("Waiting for review")),
+            (AssessmentStatus.RETURNED, AssessmentStatus.RETURNED.label),
+            (AssessmentStatus.ACCEPTED, AssessmentStatus.ACCEPTED.label),
+        ],
+    )
+    source = forms.ChoiceField(
+        label=_("Source"),
+        required=False,
+        choices=[
+            ("", _("All sources")),
+            ("campaign", _("Survey campaign")),
+            ("assigned", _("Assigned by hand")),
+        ],
+    )
+    overdue = forms.BooleanField(label=_("Late only"), required=False)
     kind = forms.ChoiceField(
         label=_("Questionnaire kind"),
         required=False,
@@ -51,21 +88,23 @@ class QueueFilterForm(_FilterForm):
     )
 
 
-class ItemFilterForm(_FilterForm):
+class ItemFilterForm(_SupplierRiskFilters):
     status = forms.ChoiceField(
         label=_("Status"),
         required=False,
         choices=[("", _("All states")), *ImprovementStatus.choices],
     )
-    risk = forms.ChoiceField(label=_("Risk"), required=False)
+    source = forms.ChoiceField(
+        label=_("Source"),
+        required=False,
+        choices=[("", _("All sources")), *ImprovementSource.choices],
+    )
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, with_supplier: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["risk"].choices = [
-            ("", _("All risks")),
-            *((r.code, r.name) for r in PriorityRisk.objects.all()),
-        ]
+        if not with_supplier:
+            del self.fields["supplier"]
 
 
 class LevelFilterForm(_FilterForm):
@@ -124,7 +163,9 @@ class OverrideForm(portal_forms.Form):
     )
     level = forms.TypedChoiceField(label=_("Level"), coerce=int)
     reason = forms.CharField(
-        label=_("Reason"), required=False, widget=forms.Textarea(attrs=TEXTAREA)
+        label=_("Reason"),
+        widget=forms.Textarea(attrs=TEXTAREA),
+        error_messages={"required": _("Give a reason for the override.")},
     )
 
     def __init__(self, *args, levels: list[int], **kwargs):

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from django.db.models import F, Prefetch, QuerySet
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from ..models import (
@@ -22,6 +22,7 @@ from ..models import (
     AssessmentStatus,
     Evidence,
     ImprovementItem,
+    ImprovementItemEvent,
     ImprovementStatus,
     InformationSecurityLevel,
     Question,
@@ -41,16 +42,49 @@ def waiting_days(assessment: Assessment) -> int | None:
     return (timezone.localdate() - timezone.localdate(assessment.submitted_at)).days
 
 
-def review_queue(
-    *, user: User, kind: str = "", region: str = "", fiscal_year: int | None = None
-) -> QuerySet[Assessment]:
-    """Submitted assessments waiting for review, oldest submission first.
+QUEUE_STATUSES = (
+    AssessmentStatus.SUBMITTED,
+    AssessmentStatus.RETURNED,
+    AssessmentStatus.ACCEPTED,
+)
 
-    An information-security assessor sees only information-security questionnaires.
+
+def supplier_matches(text: str, path: str = "supplier") -> Q:
+    """A supplier by code (exactly, any case) or by a part of its legal or local name."""
+    text = text.strip()
+    return (
+        Q(**{f"{path}__code__iexact": text})
+        | Q(**{f"{path}__legal_name__icontains": text})
+        | Q(**{f"{path}__local_name__icontains": text})
+    )
+
+
+def review_queue(
+    *,
+    user: User,
+    kind: str = "",
+    region: str = "",
+    fiscal_year: int | None = None,
+    supplier: str = "",
+    risk: str = "",
+    status: str = "",
+    source: str = "",
+    overdue: bool = False,
+) -> QuerySet[Assessment]:
+    """Assessments for review, oldest submission first: those waiting (submitted) unless
+    ``status`` asks for returned or accepted ones.
+
+    ``supplier`` matches a code or part of a name; ``risk`` keeps questionnaires that ask
+    about that priority risk; ``source`` is "campaign" (sent by a survey campaign) or
+    "assigned" (given by hand); ``overdue`` keeps those submitted after their due date or
+    still not submitted past it. An information-security assessor sees only
+    information-security questionnaires.
     """
+    from ..models import CampaignSupplier
+
     qs = (
         Assessment.objects.visible_to(user)
-        .filter(status=AssessmentStatus.SUBMITTED)
+        .filter(status=status or AssessmentStatus.SUBMITTED)
         .select_related("supplier", "questionnaire", "version")
         .order_by("submitted_at", "pk")
     )
@@ -63,6 +97,20 @@ def review_queue(
         qs = qs.filter(supplier__region=region)
     if fiscal_year:
         qs = qs.filter(fiscal_year=fiscal_year)
+    if supplier.strip():
+        qs = qs.filter(supplier_matches(supplier))
+    if risk:
+        qs = qs.filter(
+            Exists(Question.objects.filter(version_id=OuterRef("version_id"), risk__code=risk))
+        )
+    if source:
+        from_campaign = Exists(CampaignSupplier.objects.filter(assessment_id=OuterRef("pk")))
+        qs = qs.filter(from_campaign if source == "campaign" else ~from_campaign)
+    if overdue:
+        qs = qs.filter(due_date__isnull=False).filter(
+            Q(submitted_at__date__gt=F("due_date"))
+            | Q(submitted_at__isnull=True, due_date__lt=timezone.localdate())
+        )
     return qs
 
 
@@ -165,8 +213,11 @@ def item_list(
     risk: str = "",
     overdue: bool = False,
     supplier_id: int | None = None,
+    supplier: str = "",
+    source: str = "",
 ) -> QuerySet[ImprovementItem]:
-    """Improvement items the user may see, soonest due first."""
+    """Improvement items the user may see, soonest due first. ``supplier`` matches a
+    code or part of a name; ``supplier_id`` one supplier exactly."""
     qs = ImprovementItem.objects.visible_to(user).select_related(
         "supplier", "risk", "assessment__questionnaire"
     )
@@ -174,6 +225,10 @@ def item_list(
         qs = qs.filter(status=status)
     if risk:
         qs = qs.filter(risk__code=risk)
+    if source:
+        qs = qs.filter(source=source)
+    if supplier.strip():
+        qs = qs.filter(supplier_matches(supplier))
     if overdue:
         qs = qs.filter(due_date__lt=timezone.localdate()).exclude(
             status__in=[ImprovementStatus.VERIFIED, ImprovementStatus.CLOSED]
@@ -184,13 +239,53 @@ def item_list(
 
 
 def item_detail(*, user: User, pk: int) -> ImprovementItem:
+    """One item with its history (every step and note, oldest first) and evidence files."""
     return (
         ImprovementItem.objects.visible_to(user)
         .select_related(
             "supplier", "risk", "assessment__questionnaire", "answer__question", "verified_by"
         )
+        .prefetch_related(
+            Prefetch(
+                "events",
+                queryset=ImprovementItemEvent.objects.select_related("actor")
+                .prefetch_related("evidence")
+                .order_by("at", "id"),
+            )
+        )
         .get(pk=pk)
     )
+
+
+@dataclass(frozen=True)
+class ItemStep:
+    """One step of an item's history as its page shows it."""
+
+    event: ImprovementItemEvent
+    who: str
+    other_language: bool  # the note was written in a language other than the reader's
+
+
+def item_history(item: ImprovementItem, *, internal: bool, language: str) -> list[ItemStep]:
+    """The item's steps (prefetched by ``item_detail``). Staff names are internal: a
+    supplier user reads "the company" for a reviewer's step and their colleagues' names
+    for their own company's."""
+    from django.utils.translation import gettext as _
+
+    from procurement_portal.accounts.roles import Role
+
+    steps = []
+    for event in item.events.all():
+        actor = event.actor
+        if actor is None:
+            who = _("the portal")
+        elif internal or actor.role == Role.SUPPLIER:
+            who = actor.get_full_name()
+        else:
+            who = _("the company")
+        other = bool(event.note and event.note_language and event.note_language != language)
+        steps.append(ItemStep(event, who, other))
+    return steps
 
 
 def infosec_level_list(
@@ -217,36 +312,103 @@ def infosec_level_list(
 
 @dataclass(frozen=True)
 class LevelChange:
-    """One audit-log entry of a level row, in words: when, who, which fields changed."""
+    """One audit-log entry of a level row, in sentences: when, who (staff only), what."""
 
     at: object
-    actor: str
-    changes: list[tuple[str, str, str]]  # (field label, before, after)
+    actor: str  # "" for supplier users: staff names are internal (see ``internal``)
+    sentences: list[str]
 
 
 HISTORY_FIELDS = ("level", "computed_level", "overridden", "override_reason")
 
 
-def infosec_level_history(level: InformationSecurityLevel) -> list[LevelChange]:
-    """The audit-log entries of one level row, newest first (the override history)."""
+def infosec_level_history(level: InformationSecurityLevel, *, internal: bool) -> list[LevelChange]:
+    """The audit-log entries of one level row as sentences, newest first. With
+    ``internal`` (staff), who made each change and the override reasons; without, only
+    what happened to the level (see ``assessments.review.internal``)."""
     from auditlog.models import LogEntry
 
-    labels = {
-        name: str(InformationSecurityLevel._meta.get_field(name).verbose_name)
-        for name in HISTORY_FIELDS
-    }
     entries = LogEntry.objects.get_for_object(level).select_related("actor")
+    state: dict = {"level": None, "computed_level": None, "overridden": False, "reason": ""}
     history = []
-    for entry in entries.order_by("-timestamp", "-id"):
-        changes = [
-            (labels[name], _shown(before), _shown(after))
-            for name, (before, after) in (entry.changes_dict or {}).items()
-            if name in labels
-        ]
-        actor = entry.actor.get_full_name() if entry.actor else ""
-        history.append(LevelChange(entry.timestamp, actor, changes))
+    for entry in entries.order_by("timestamp", "id"):
+        changes = {
+            name: after
+            for name, (_before, after) in (entry.changes_dict or {}).items()
+            if name in HISTORY_FIELDS
+        }
+        if not changes:
+            continue
+        for name, value in changes.items():
+            if name == "overridden":
+                state["overridden"] = str(value) in {"True", "true", "1"}
+            elif name == "override_reason":
+                state["reason"] = "" if value in (None, "None") else str(value)
+            else:
+                state[name] = _level_number(value)
+        sentences = _level_sentences(changes, state, internal=internal)
+        if not sentences:
+            continue
+        actor = entry.actor.get_full_name() if (internal and entry.actor) else ""
+        history.append(LevelChange(entry.timestamp, actor, sentences))
+    history.reverse()
     return history
 
 
-def _shown(value) -> str:
-    return "—" if value in (None, "", "None") else str(value)
+def _level_number(value) -> int | None:
+    try:
+        return int(str(value))
+    except ValueError:
+        return None
+
+
+def _level_sentences(changes: dict, state: dict, *, internal: bool) -> list[str]:
+    from django.utils.translation import gettext as _
+
+    sentences = []
+    if "computed_level" in changes and state["computed_level"] is not None:
+        sentences.append(
+            _("The accepted self-assessment gave level %(level)s.")
+            % {"level": state["computed_level"]}
+        )
+    staff_change = state["overridden"] and (
+        {"level", "overridden", "override_reason"} & set(changes)
+    )
+    if staff_change:
+        sentences.append(
+            _("Staff set the level to %(level)s.")
+            if internal
+            else _("The company set the level to %(level)s.")
+        )
+        sentences[-1] %= {"level": state["level"]}
+        if internal and state["reason"]:
+            sentences.append(_("Reason: %(reason)s") % {"reason": state["reason"]})
+    elif "level" in changes and state["level"] is not None:
+        sentences.append(_("The level is now %(level)s.") % {"level": state["level"]})
+    elif state["overridden"] and "computed_level" in changes:
+        sentences.append(_("The level set by staff (%(level)s) stays.") % {"level": state["level"]})
+    if "overridden" in changes and not state["overridden"]:
+        sentences.append(_("The level follows the self-assessment again."))
+    return sentences
+
+
+def infosec_level_meanings(policy) -> list[tuple[int, str]]:
+    """What each level of ``policy`` means, in words: (level, the score range)."""
+    from django.utils.translation import gettext as _
+
+    from ..answering.validation import format_number
+
+    rows = sorted(policy.infosec_levels, key=lambda row: row["level"])
+    meanings = []
+    for n, row in enumerate(rows):
+        low = format_number(Decimal(str(row["min_score"])))
+        if n + 1 < len(rows):
+            high = format_number(Decimal(str(rows[n + 1]["min_score"])))
+            text = _("an overall score from %(low)s up to (not including) %(high)s") % {
+                "low": low,
+                "high": high,
+            }
+        else:
+            text = _("an overall score of %(low)s or more") % {"low": low}
+        meanings.append((row["level"], text))
+    return meanings

@@ -20,6 +20,7 @@ from ..models import (
     InformationSecurityLevel,
     QuestionnaireKind,
 )
+from .internal import LEVEL_INTERNAL_FIELDS, without_internal
 from .selectors import waiting_days
 
 MAX_ID = 2**63 - 1  # the largest key a database column holds
@@ -70,6 +71,25 @@ class QueueFilterSerializer(portal.Serializer):
     kind = serializers.ChoiceField(choices=QuestionnaireKind.choices, required=False)
     region = serializers.CharField(required=False, max_length=16)
     fiscal_year = serializers.IntegerField(required=False, min_value=1990, max_value=2100)
+    supplier = serializers.CharField(
+        required=False, max_length=100, help_text="A supplier code, or part of a name."
+    )
+    risk = serializers.SlugField(
+        required=False, max_length=40, help_text="Questionnaires asking about this risk."
+    )
+    status = serializers.ChoiceField(
+        choices=[AssessmentStatus.SUBMITTED, AssessmentStatus.RETURNED, AssessmentStatus.ACCEPTED],
+        required=False,
+        help_text="submitted (the default: waiting for review), returned or accepted.",
+    )
+    source = serializers.ChoiceField(
+        choices=["campaign", "assigned"],
+        required=False,
+        help_text="campaign: sent by a survey campaign; assigned: given by hand.",
+    )
+    overdue = serializers.BooleanField(
+        required=False, default=False, help_text="Submitted late, or not yet and past due."
+    )
 
 
 class NoteInputSerializer(portal.Serializer):
@@ -164,6 +184,12 @@ class ItemFilterSerializer(portal.Serializer):
     )
     risk = serializers.SlugField(required=False, max_length=40)
     overdue = serializers.BooleanField(required=False, default=False)
+    supplier = serializers.CharField(
+        required=False, max_length=100, help_text="A supplier code, or part of a name."
+    )
+    source = serializers.ChoiceField(
+        choices=ImprovementItem._meta.get_field("source").choices, required=False
+    )
 
 
 class ActionPlanInputSerializer(portal.Serializer):
@@ -176,6 +202,9 @@ class ItemNoteInputSerializer(portal.Serializer):
 
 class InfosecLevelOutputSerializer(portal.ModelSerializer):
     supplier = _SupplierBrief(read_only=True)
+    override_reason = serializers.CharField(
+        read_only=True, required=False, help_text="Staff only: absent for supplier users."
+    )
 
     class Meta:
         model = InformationSecurityLevel
@@ -190,6 +219,11 @@ class InfosecLevelOutputSerializer(portal.ModelSerializer):
             "assessment",
             "updated_at",
         ]
+
+    def to_representation(self, instance):
+        request = self.context.get("request")
+        data = super().to_representation(instance)
+        return without_internal(data, LEVEL_INTERNAL_FIELDS, getattr(request, "user", None))
 
 
 class LevelFilterSerializer(portal.Serializer):

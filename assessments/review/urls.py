@@ -29,6 +29,11 @@ urlpatterns = [
     path("my-items/", views.item_list_mine, name="items"),
     path("items/<int:pk>/", views.item_detail, name="item-detail"),
     path("items/<int:pk>/action-plan/", views.item_action_plan, name="item-action-plan"),
+    path(
+        "items/evidence/<int:evidence_pk>/",
+        views.item_evidence_download,
+        name="item-evidence-download",
+    ),
     path("items/<int:pk>/verify/", views.item_verify, name="item-verify"),
     path("items/<int:pk>/close/", views.item_close, name="item-close"),
     path("items/<int:pk>/reopen/", views.item_reopen, name="item-reopen"),

@@ -183,7 +183,8 @@ def test_overview_shows_sections_progress_and_carry_over_notice(login, supplier_
     assert "1 answer was carried over from last year" in html
     assert url("section", assessment.pk, "people") in html
     assert url("section", assessment.pk, "planet") in html
-    assert "1 of 3 required" in html  # people: policy, hours, headcount
+    # people: policy, hours, headcount; the carried-over one counts once confirmed
+    assert "0 of 3 required" in html and "1 to confirm" in html
     assert "Submit for review" in html
 
 

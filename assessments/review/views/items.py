@@ -9,6 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -16,24 +17,32 @@ from assessments.items import may_follow_up
 from procurement_portal import access
 from procurement_portal.access import Action
 from procurement_portal.accounts.roles import Role
+from procurement_portal.uploads import serve_private_file
+from suppliers.models import Supplier
 
 from ... import items as item_services
 from ...models import (
+    ImprovementEvidence,
     ImprovementItem,
     ImprovementStatus,
 )
 from .. import forms, selectors
+from ..internal import sees_internal
 from ._common import PAGE_SIZE, require_staff, run_service
 
 
 def _item_page(request: HttpRequest, *, staff_view: bool) -> HttpResponse:
-    form = forms.ItemFilterForm(request.GET)
+    # A supplier user of one company has nothing to pick; of several, the same filter.
+    several = staff_view or Supplier.objects.visible_to(request.user).count() > 1
+    form = forms.ItemFilterForm(request.GET, with_supplier=several)
     filters = form.cleaned()
     items = selectors.item_list(
         user=request.user,
         status=filters.get("status") or "",
         risk=filters.get("risk") or "",
         overdue=bool(filters.get("overdue")),
+        supplier=filters.get("supplier") or "",
+        source=filters.get("source") or "",
     )
     page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
@@ -80,8 +89,14 @@ def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
     is_supplier = access.can(request.user, Action.ANSWER_ASSESSMENTS)
     reviewer = may_follow_up(request.user, item)
     S = ImprovementStatus
+    internal = sees_internal(request.user)
+    language = (get_language() or "en")[:2]
     context = {
         "item": item,
+        "internal": internal,
+        "history": selectors.item_history(item, internal=internal, language=language),
+        "finding_other_language": bool(item.written_in and item.written_in != language),
+        "plan_max_files": item_services.PLAN_MAX_FILES,
         "is_overdue": item.status in (S.OPEN, S.ACTION_PLAN_SUBMITTED)
         and item.due_date < timezone.localdate(),
         "can_plan": is_supplier and item.status == S.OPEN,
@@ -111,13 +126,30 @@ def item_action_plan(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.ActionPlanForm(request.POST)
     form.is_valid()
     plan = form.cleaned_data.get("action_plan", "")
+    files = request.FILES.getlist("files")
     return _item_action(
         request,
         pk,
         lambda item: item_services.item_action_plan_submit(
-            actor=request.user, item_id=item.pk, action_plan=plan
+            actor=request.user, item_id=item.pk, action_plan=plan, files=files
         ),
         _("Action plan submitted."),
+    )
+
+
+@login_required
+@require_GET
+def item_evidence_download(request: HttpRequest, evidence_pk: int) -> HttpResponse:
+    """A file sent with an action plan, to the supplier's users and staff only."""
+    try:
+        evidence = ImprovementEvidence.objects.visible_to(request.user).get(pk=evidence_pk)
+    except ImprovementEvidence.DoesNotExist as exc:
+        raise Http404 from exc
+    return serve_private_file(
+        request,
+        file_field_or_path=evidence.file,
+        download_name=evidence.original_name,
+        content_type=evidence.content_type,
     )
 
 

@@ -23,6 +23,7 @@ from ...models import (
 )
 from ...scoring import current_policy
 from .. import forms, selectors, services
+from ..internal import sees_internal
 from ._common import PAGE_SIZE, require_staff
 
 
@@ -107,12 +108,21 @@ def _level_context(request: HttpRequest, supplier: Supplier, form=None) -> dict:
         .select_related("set_by", "assessment")
         .order_by("-fiscal_year")
     )
-    levels_allowed = services.policy_levels(current_policy())
+    policy = current_policy()
+    levels_allowed = services.policy_levels(policy)
+    internal = sees_internal(request.user)
     return {
         "supplier": supplier,
         "rows": [
-            (row, FiscalYear(row.fiscal_year), selectors.infosec_level_history(row)) for row in rows
+            (
+                row,
+                FiscalYear(row.fiscal_year),
+                selectors.infosec_level_history(row, internal=internal),
+            )
+            for row in rows
         ],
+        "internal": internal,
+        "level_meanings": selectors.infosec_level_meanings(policy),
         "can_override": access.can(request.user, Action.REVIEW_ASSESSMENTS),
         "form": form
         or forms.OverrideForm(

@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -38,6 +39,11 @@ def review_queue(request: HttpRequest) -> HttpResponse:
         kind=filters.get("kind") or "",
         region=filters.get("region") or "",
         fiscal_year=filters.get("fiscal_year"),
+        supplier=filters.get("supplier") or "",
+        risk=filters.get("risk") or "",
+        status=filters.get("status") or "",
+        source=filters.get("source") or "",
+        overdue=bool(filters.get("overdue")),
     )
     page = Paginator(queue, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [(a, selectors.waiting_days(a)) for a in page.object_list]
@@ -174,5 +180,12 @@ def review_scores(request: HttpRequest, pk: int) -> HttpResponse:
         "staff": staff,
         "risk_scores": list(assessment.risk_scores.select_related("risk")) if accepted else [],
         "infosec_level": level_of(assessment),
+        "items_url": _items_url(request.user, assessment),
     }
     return render(request, "assessments/review/scores.html", context)
+
+
+def _items_url(user, assessment: Assessment) -> str:
+    """This supplier's improvement items (the staff list or the supplier's own)."""
+    name = "assessments:items-staff" if access.sees_all_suppliers(user) else "assessments:items"
+    return f"{reverse(name)}?{urlencode({'supplier': assessment.supplier.code})}"

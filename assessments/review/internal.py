@@ -1,0 +1,37 @@
+"""What stays inside the company: the fields supplier users never see, on pages, in the
+API and in PDFs. Decided once, here:
+
+* **Information-security levels**: the reason for a staff override and who set it (the
+  company's own reasoning and its people's names). A supplier sees its level, the level
+  its assessment gave, and that the company set it; the history tells it the same, in
+  sentences without names or reasons.
+* **Improvement items**: who verified an item (a staff name). The reviewer's note, the
+  history of steps and their notes are addressed to the supplier and stay visible.
+
+Staff (every company-side role) see everything.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from procurement_portal import access
+
+if TYPE_CHECKING:
+    from procurement_portal.accounts.models import User
+
+LEVEL_INTERNAL_FIELDS = frozenset({"override_reason", "set_by"})
+ITEM_INTERNAL_FIELDS = frozenset({"verified_by"})
+
+
+def sees_internal(user: User | None) -> bool:
+    """Whether the user may see the company's internal fields (staff only)."""
+    return access.sees_all_suppliers(user)
+
+
+def without_internal(data: dict, fields: frozenset[str], user: User | None) -> dict:
+    """``data`` (an API representation) without the internal ``fields`` unless the user is
+    staff."""
+    if sees_internal(user):
+        return data
+    return {key: value for key, value in data.items() if key not in fields}
