@@ -48,9 +48,11 @@ PUBLIC = re.compile(
     r"^/(healthz|favicon\.ico|i18n/|accounts/(login|logout|password-reset|reset|invitation)"
     r"|admin/login|admin/logout|api/v1/auth/token/|api/schema/|api/docs/)"
 )
-# What a read-only or unrelated user may post without changing any record.
+# What a read-only or unrelated user may post without changing any record (their own
+# notice preferences are theirs to set).
 HARMLESS_POSTS = re.compile(
-    r"^/(i18n/|accounts/(login|logout|2fa|password-reset)|admin/logout|api/v1/auth/token/)"
+    r"^/(i18n/|accounts/(login|logout|2fa|password-reset)|admin/logout|api/v1/auth/token/"
+    r"|notifications/preferences/)"
 )
 
 

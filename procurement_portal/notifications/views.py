@@ -27,7 +27,9 @@ def preferences(request: HttpRequest) -> HttpResponse:
         ],
         "digest": "1" if current.digest else "0",
     }
-    form = PreferencesForm(request.POST or None, audience=audience, initial=initial)
+    # Unticked boxes are not posted: a POST without any is "turn every optional one off".
+    data = request.POST if request.method == "POST" else None
+    form = PreferencesForm(data, audience=audience, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             services.preferences_save(
