@@ -14,11 +14,13 @@ from pathlib import Path
 
 import pytest
 
+from assessments.answering.services import carry_over_answers
 from assessments.models import (
     Answer,
     Assessment,
     AssessmentStatus,
     InformationSecurityLevel,
+    Question,
     QuestionnaireKind,
 )
 from tests.assessments.builders import build_assessment, build_version
@@ -36,6 +38,16 @@ def shot(page, name: str) -> None:
 def saved(page, code: str) -> None:
     """Wait until the answer to ``code`` says it is saved."""
     page.locator(f"#q-{code} [data-status][data-state=saved]").wait_for()
+
+
+def submit(page, overview_url: str) -> None:
+    """Submit from the overview: the button only asks, with the count; the second one
+    submits."""
+    page.goto(overview_url)
+    page.locator("[data-submit]").click()
+    page.wait_for_load_state()
+    page.locator("[data-submit-confirm]").click()
+    page.wait_for_load_state()
 
 
 def test_supplier_answers_in_japanese_and_staff_review_to_acceptance(
@@ -75,7 +87,7 @@ def test_supplier_answers_in_japanese_and_staff_review_to_acceptance(
 
     # --- submitting early lists every missing required answer, with a link to it
     page.goto(f"{base}/assessments/{assessment.pk}/")
-    page.locator("form[action$='/submit/'] button[type=submit]").click()
+    page.locator("[data-submit]").click()
     page.wait_for_load_state()
     missing = page.locator("[data-missing]")
     assert sorted(missing.evaluate_all("els => els.map(e => e.dataset.missing)")) == [
@@ -96,9 +108,7 @@ def test_supplier_answers_in_japanese_and_staff_review_to_acceptance(
     page.goto(f"{base}/assessments/{assessment.pk}/sections/planet/")
     page.locator("#q-ems label.option", has_text="ISO 14001").click()
     saved(page, "ems")
-    page.goto(f"{base}/assessments/{assessment.pk}/")
-    page.locator("form[action$='/submit/'] button[type=submit]").click()
-    page.wait_for_load_state()
+    submit(page, f"{base}/assessments/{assessment.pk}/")
     assert Assessment.objects.get(pk=assessment.pk).status == AssessmentStatus.SUBMITTED
     assert "2027年6月までに方針を策定します。" in page.content()  # the read-only copy
 
@@ -125,9 +135,7 @@ def test_supplier_answers_in_japanese_and_staff_review_to_acceptance(
     page.locator("#q-forced-labour-policy label.option", has_text="はい").click()
     saved(page, "forced-labour-policy")
     assert page.locator("#q-forced-labour-plan").is_hidden()  # the follow-up no longer applies
-    page.goto(f"{base}/assessments/{assessment.pk}/")
-    page.locator("form[action$='/submit/'] button[type=submit]").click()
-    page.wait_for_load_state()
+    submit(page, f"{base}/assessments/{assessment.pk}/")
     assert Assessment.objects.get(pk=assessment.pk).status == AssessmentStatus.SUBMITTED
 
     # --- staff accept: the scores and the information-security level appear
@@ -154,3 +162,76 @@ def test_supplier_answers_in_japanese_and_staff_review_to_acceptance(
     assert not [e for e in errors if "Content Security Policy" in e or "Refused" in e]
     supplier_ctx.close()
     staff_ctx.close()
+
+
+def test_carried_over_answers_must_be_confirmed_before_submission(
+    browser, live_server, ui_login, supplier_user, supplier
+):
+    """Issue 10, item 3, on a 375 px phone in Japanese: last year's answers pre-fill this
+    year's assessment; the home page says "not started" and counts nothing as given yet;
+    submitting is refused with the list of carried-over answers by section; "confirm all
+    in this section" on each section clears the list; then submitting asks with the count
+    and succeeds."""
+    version = build_version()
+    last = build_assessment(supplier=supplier, version=version, fiscal_year=2025)
+    for code, value in {
+        "forced-labour-policy": "yes",
+        "working-hours": "always",
+        "headcount": "40",
+        "ems": ["iso14001"],
+    }.items():
+        Answer.objects.create(
+            assessment=last, question=Question.objects.get(version=version, code=code), value=value
+        )
+    Assessment.objects.filter(pk=last.pk).update(status=AssessmentStatus.ACCEPTED)
+    assessment = build_assessment(supplier=supplier, version=version, fiscal_year=2026)
+    carry_over_answers([assessment])
+    base = live_server.url
+    ctx = browser.new_context(viewport={"width": 375, "height": 812}, locale="ja-JP")
+    page = ctx.new_page()
+    page.set_default_timeout(15_000)
+    ui_login(page, supplier_user)
+    page.click(".nav-toggle-label")
+    page.click(".langswitch button[value=ja]")
+    page.wait_for_load_state()
+    assert page.locator("html").get_attribute("lang") == "ja"
+
+    # --- the home page: status and progress agree (nothing confirmed, nothing given)
+    page.goto(f"{base}/")
+    home = page.locator("main").inner_text()
+    assert "未着手" in home
+    assert "4 件が確認待ち" in home
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+
+    # --- submitting is refused with the carried-over answers listed, linked, by section
+    page.goto(f"{base}/assessments/{assessment.pk}/")
+    page.locator("[data-submit]").click()
+    page.wait_for_load_state()
+    listed = page.locator("[data-unconfirmed]").evaluate_all(
+        "els => els.map(e => e.dataset.unconfirmed)"
+    )
+    assert listed == ["forced-labour-policy", "working-hours", "headcount", "ems"]
+    assert "先に前年度からの回答を確認してください" in page.locator("h1").inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    shot(page, "carried-over-refused-ja-375")
+    assert Assessment.objects.get(pk=assessment.pk).status == AssessmentStatus.NOT_STARTED
+
+    # --- "confirm all in this section", section by section, from the list
+    page.locator("[data-confirm-section=people]").click()
+    page.wait_for_load_state()
+    assert "引き継いだ回答 3 件を確認しました。" in page.content()
+    assert page.locator("[data-unconfirmed]").count() == 1
+    page.locator("[data-confirm-section=planet]").click()
+    page.wait_for_load_state()
+
+    # --- nothing stands in the way any more: the page asks, with the count; submit
+    confirm = page.locator("[data-submit-confirm]")
+    assert "4 件の回答を提出" in confirm.inner_text()
+    shot(page, "carried-over-confirm-ja-375")
+    confirm.click()
+    page.wait_for_load_state()
+    done = Assessment.objects.get(pk=assessment.pk)
+    assert done.status == AssessmentStatus.SUBMITTED
+    confirmed = Answer.objects.filter(assessment=done)
+    assert all(a.confirmed_by_id == supplier_user.pk and a.confirmed_at for a in confirmed)
+    ctx.close()
