@@ -390,7 +390,7 @@ API_MAX_PAGE_SIZE = 200
 # API tokens (django-rest-knox, hashed at rest): each expires this many hours after it is
 # issued; staff tokens sooner. Changing the password, deactivation or a role change
 # revokes all of a user's tokens.
-KNOX_TOKEN_MODEL = "accounts.ApiToken"
+KNOX_TOKEN_MODEL = "accounts.ApiToken"  # noqa: S105 - a model name, not a secret
 API_TOKEN_TTL_STAFF = timedelta(hours=env.int("API_TOKEN_TTL_STAFF_HOURS", default=8))
 API_TOKEN_TTL_SUPPLIER = timedelta(
     hours=env.int("API_TOKEN_TTL_SUPPLIER_HOURS", default=30 * 24)

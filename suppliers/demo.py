@@ -19,6 +19,7 @@ to run with DEBUG off, so it never lands in production.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import math
 import random
 import re
@@ -156,7 +157,27 @@ def ensure_demo_logins() -> list[tuple[DemoLogin, User]]:
         result.append((login, user))
         if login.role == Role.SUPPLIER:
             _ensure_membership(user)
+        else:
+            ensure_demo_second_factor(user)
     return result
+
+
+def demo_totp_key(email: str) -> str:
+    """The demo staff login's authenticator secret (hex): fixed per address, like the
+    demo password, so the printed key keeps working across restarts. DEBUG only."""
+    return hashlib.sha1(f"demo-totp:{email}".encode()).hexdigest()  # noqa: S324 - not a hash of a secret
+
+
+def ensure_demo_second_factor(user: User):
+    """Staff must confirm a code after the password: give each demo staff login its
+    authenticator device (kept if it exists), whose key ``seed_demo --print-logins``
+    prints."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from procurement_portal.accounts.two_factor import totp_device_replace
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    return device or totp_device_replace(user=user, key=demo_totp_key(user.email))
 
 
 def _ensure_membership(user: User) -> None:

@@ -39,6 +39,7 @@ from assessments.models import (
 from assessments.workflow import TransitionConflict
 from procurement_portal import access
 from procurement_portal.access import Action
+from procurement_portal.accounts.services import AssessmentLink, contact_assessment_links
 from procurement_portal.fiscal import FiscalYear, validate_fiscal_year
 from procurement_portal.outbox.models import MessageStatus, OutboxMessage
 from procurement_portal.outbox.services import (
@@ -360,7 +361,13 @@ def _language(contact_language: str, supplier_language: str) -> str:
 
 
 def _context(
-    campaign: Campaign, *, supplier: Supplier, contact: Contact, assessment_id: int, lang: str
+    campaign: Campaign,
+    *,
+    supplier: Supplier,
+    contact: Contact,
+    assessment_id: int,
+    lang: str,
+    link: AssessmentLink | None = None,
 ) -> dict:
     version = campaign.version
     with translation.override(lang):
@@ -375,7 +382,11 @@ def _context(
         "fiscal_year": year,
         "due_date": campaign.due_date,
         "opens_on": campaign.opens_on,
-        "path": reverse("assessments:overview", kwargs={"pk": assessment_id}),
+        # A contact with no account yet gets a one-time link that creates it (accounts).
+        "path": (
+            link.path if link else reverse("assessments:overview", kwargs={"pk": assessment_id})
+        ),
+        "invitation_expires_at": link.invitation_expires_at if link else None,
     }
 
 
@@ -444,6 +455,10 @@ def _invite(campaign: Campaign, recipients: list[CampaignSupplier]) -> int:
     )
     by_supplier = {a.supplier_id: a.pk for a in assessments}
     contacts = _contacts_by_supplier(by_supplier)
+    links = contact_assessment_links(
+        actor=campaign.launched_by,
+        entries=[(c, by_supplier[pk]) for pk, group in contacts.items() for c in group],
+    )
     specs = []
     now = timezone.now()
     for recipient in recipients:
@@ -465,6 +480,7 @@ def _invite(campaign: Campaign, recipients: list[CampaignSupplier]) -> int:
                         contact=contact,
                         assessment_id=recipient.assessment_id,
                         lang=lang,
+                        link=links.get(contact.pk),
                     ),
                 )
             )
@@ -665,5 +681,8 @@ def campaign_invitation_resend(*, actor: User, campaign_id: int, contact_id: int
             contact=contact,
             assessment_id=recipient.assessment_id,
             lang=lang,
+            link=contact_assessment_links(
+                actor=actor, entries=[(contact, recipient.assessment_id)]
+            ).get(contact.pk),
         ),
     )

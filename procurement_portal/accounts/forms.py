@@ -70,7 +70,9 @@ class AcceptInvitationForm(portal_forms.Form):
 
     def clean(self):
         data = super().clean()
-        if data.get("password1") and data.get("password1") != data.get("password2"):
+        # An existing account confirms with its password alone (password2 is not asked).
+        confirming = self.fields["password2"].required
+        if confirming and data.get("password1") and data.get("password1") != data.get("password2"):
             self.add_error("password2", _("The two passwords differ."))
         return data
 

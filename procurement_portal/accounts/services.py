@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
@@ -122,20 +123,27 @@ def invitation_create(
     return invitation, token
 
 
-def contact_assessment_links(*, actor: User, entries) -> dict[int, str]:
+@dataclass(frozen=True)
+class AssessmentLink:
+    """Where a contact's e-mail leads: ``path`` on the portal, and when it is a one-time
+    invitation (the contact has no account for the supplier yet), when that expires."""
+
+    path: str
+    invitation_expires_at: datetime | None = None
+
+
+def contact_assessment_links(*, actor: User, entries) -> dict[int, AssessmentLink]:
     """The link each supplier contact gets to their assessment, for many at once (a
     campaign's chunk): ``entries`` are ``(contact, assessment_id)`` pairs. A contact whose
     address has an account that acts for the contact's supplier (or a company account)
     gets the assessment's own page; anybody else a one-time, expiring invitation that
     creates their supplier-user account for that supplier and lands on the assessment.
-    Returns ``{contact.pk: path}``. Runs in the caller's transaction: if the caller's
-    e-mails are not queued, no invitation is left behind."""
+    Returns ``{contact.pk: AssessmentLink}``. Runs in the caller's transaction: if the
+    caller's e-mails are not queued, no invitation is left behind."""
     entries = [(contact, assessment_id) for contact, assessment_id in entries if contact.email]
     if not entries:
         return {}
-    if not access.can(actor, access.Action.ASSIGN_ASSESSMENTS) and not access.can(
-        actor, access.Action.MANAGE_SUPPLIERS
-    ):
+    if not access.can(actor, access.Action.ASSIGN_ASSESSMENTS):
         raise PermissionDenied(_("You may not invite people to this supplier."))
     emails = {contact.email.strip().lower() for contact, _id in entries}
     members = set(
@@ -148,14 +156,14 @@ def contact_assessment_links(*, actor: User, entries) -> dict[int, str]:
         .exclude(role=Role.SUPPLIER)
         .values_list("email", flat=True)
     )
-    links: dict[int, str] = {}
+    links: dict[int, AssessmentLink] = {}
     invitations: list[tuple[int, Invitation, str]] = []
     expires_at = _expiry()
     for contact, assessment_id in entries:
         email = contact.email.strip().lower()
         target = reverse("assessments:overview", kwargs={"pk": assessment_id})
         if (email, contact.supplier_id) in members or email in company_accounts:
-            links[contact.pk] = target
+            links[contact.pk] = AssessmentLink(target)
             continue
         token = secrets.token_urlsafe(32)
         invitation = Invitation(
@@ -170,7 +178,7 @@ def contact_assessment_links(*, actor: User, entries) -> dict[int, str]:
         invitations.append((contact.pk, invitation, token))
     Invitation.objects.bulk_create([inv for _pk, inv, _token in invitations], batch_size=1000)
     for contact_pk, _invitation, token in invitations:
-        links[contact_pk] = invitation_path(token)
+        links[contact_pk] = AssessmentLink(invitation_path(token), expires_at)
     return links
 
 
@@ -208,8 +216,9 @@ def invitation_renew(*, token: str) -> bool:
     if not _renewal_allowed(invitation):
         return False
     now = timezone.now()
+    # Only the newest link works; expired ones stay expired (and may ask again, counted).
     Invitation.objects.pending().filter(
-        supplier=invitation.supplier, email__iexact=invitation.email
+        supplier=invitation.supplier, email__iexact=invitation.email, expires_at__gt=now
     ).update(revoked_at=now, updated_at=now)
     fresh_token = secrets.token_urlsafe(32)
     fresh = Invitation.objects.create(

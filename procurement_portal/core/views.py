@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET
 from assessments.answering.selectors import supplier_assessments
 from assessments.models import ImprovementItem, ImprovementStatus
 from procurement_portal import access
+from procurement_portal.accounts.models import SupplierMembership
 from suppliers.models import Supplier
 
 
@@ -34,6 +35,12 @@ def home(request: HttpRequest) -> HttpResponse:
         "past_assessments": past_assessments,
         "open_items": open_items,
         "several_suppliers": len(suppliers) > 1,
+        # Supplier administrators invite colleagues of their own company from here.
+        "admin_of": set(
+            SupplierMembership.objects.filter(
+                user_id=user.pk, is_supplier_admin=True, supplier__in=suppliers
+            ).values_list("supplier_id", flat=True)
+        ),
     }
     return render(request, "core/home.html", context)
 

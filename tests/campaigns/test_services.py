@@ -12,6 +12,7 @@ from django.utils import timezone
 from assessments.campaigns import selectors, services
 from assessments.models import Assessment, Campaign, CampaignStatus, TargetRule, VersionStatus
 from assessments.workflow import TransitionConflict
+from procurement_portal.accounts.models import Invitation
 from procurement_portal.outbox.models import MessageStatus, OutboxMessage
 from suppliers.models import Category
 from tests.assessments.builders import build_assessment, build_version
@@ -162,7 +163,12 @@ def test_launch_creates_assessments_and_one_invitation_per_contact(
     assert len(mail.outbox) == 8
     by_to = {m.to[0]: m for m in mail.outbox}
     reused = by_to["c1@supplier.example"]
-    assert f"https://portal.example/assessments/{already.pk}/" in reused.body
+    # Contact 1 has no account yet: the link is a one-time invitation that creates it and
+    # lands on the reused assessment (procurement_portal.accounts, issue 10.1).
+    assert "https://portal.example/accounts/invitation/" in reused.body
+    assert Invitation.objects.get(email="c1@supplier.example").next_path == (
+        f"/assessments/{already.pk}/"
+    )
     due = campaign.due_date  # in the reader's own date format (contact 1 reads Japanese)
     assert f"{due.year}年{due.month}月{due.day}日" in reused.body
     assert "2026年度" in reused.subject  # contact 1 reads Japanese

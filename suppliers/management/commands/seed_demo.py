@@ -105,3 +105,30 @@ class Command(BaseCommand):
         self.stdout.write(f"{'Role':<{width}}  {'E-mail':<{email_width}}  Password")
         for label, email in rows:
             self.stdout.write(f"{label:<{width}}  {email:<{email_width}}  {demo.DEMO_PASSWORD}")
+        self._print_second_factor()
+
+    def _print_second_factor(self) -> None:
+        """Staff logins then ask for a code from an authenticator app: print each one's key
+        (type it into the app, or open the otpauth:// address in a password manager)."""
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        from procurement_portal.accounts.models import User
+        from procurement_portal.accounts.two_factor import totp_secret
+
+        if not settings.PORTAL_REQUIRE_STAFF_2FA:
+            return
+        self.stdout.write("")
+        self.stdout.write(
+            "Staff logins then ask for a six-digit code: add the key below to an "
+            "authenticator app (Google Authenticator, Microsoft Authenticator, 1Password...) "
+            "or run  oathtool --totp -b <key>"
+        )
+        for login in demo.DEMO_LOGINS:
+            if login.role == Role.SUPPLIER:
+                continue
+            user = User.objects.filter(email__iexact=login.email).first()
+            device = user and TOTPDevice.objects.filter(user=user, confirmed=True).first()
+            if device is None:
+                continue
+            self.stdout.write(f"{login.email}  key {totp_secret(device)}")
+            self.stdout.write(f"  {device.config_url}")
