@@ -100,3 +100,25 @@ def test_server_errors_and_refusals_outside_drf_answer_json_under_api():
     assert (response.status_code, response["Content-Type"]) == (403, "application/json")
     page = RequestFactory().get("/suppliers/")
     assert errors.server_error(page)["Content-Type"].startswith("text/html")
+
+
+# --- what schemathesis found: malformed query parameters were silently ignored ----------
+
+
+@pytest.mark.parametrize("value", ["null", "0", "-5", "1.5", "abc"])
+def test_a_page_size_that_is_no_whole_number_from_1_is_refused(staff, value):
+    response = staff.get(f"/api/v1/suppliers/?page_size={value}")
+    assert response.status_code == 400
+    assert "page_size" in response.json()
+
+
+def test_a_page_size_past_the_cap_is_capped(staff, settings):
+    response = staff.get(f"/api/v1/suppliers/?page_size={settings.API_MAX_PAGE_SIZE * 10}")
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("url", ["/api/v1/sites/", "/api/v1/assessments/"])
+def test_an_id_filter_refuses_a_fraction(staff, url):
+    response = staff.get(f"{url}?supplier=0.5")
+    assert response.status_code == 400
+    assert "supplier" in response.json()

@@ -71,8 +71,36 @@ class AnonRateThrottle(_ClientIdentMixin, _AnonRateThrottle):
 
 
 class Pagination(PageNumberPagination):
+    """Pages of ``page_size`` rows (at most ``API_MAX_PAGE_SIZE``). A page size that is not
+    a whole number from 1 is refused (400) instead of silently replaced by the default."""
+
     page_size_query_param = "page_size"
     max_page_size = settings.API_MAX_PAGE_SIZE
+
+    def get_page_size(self, request):
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None or raw == "":
+            return self.page_size
+        try:
+            size = int(raw)
+        except ValueError:
+            size = 0
+        if size < 1:
+            raise exceptions.ValidationError(
+                {
+                    self.page_size_query_param: [
+                        _("Give a whole number from 1 to %(max)s.") % {"max": self.max_page_size}
+                    ]
+                }
+            )
+        return min(size, self.max_page_size)
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"]["minimum"] = 1
+        return parameters
 
 
 class RolePermission(permissions.BasePermission):
