@@ -8,6 +8,7 @@ from rest_framework import serializers
 from rest_framework.filters import OrderingFilter
 
 from procurement_portal.core import serializers as portal
+from procurement_portal.core.filters import IntegerFilter
 from procurement_portal.fiscal import validate_fiscal_year
 
 from ..models import Contact, CriticalDesignation, Site, SupplierSpend, SupplierStatus
@@ -53,7 +54,7 @@ class SupplierFilterSerializer(portal.Serializer):
 class SupplierOwnedFilter(django_filters.FilterSet):
     """Filters shared by everything that belongs to one supplier."""
 
-    supplier = django_filters.NumberFilter(field_name="supplier", label=_("supplier id"))
+    supplier = IntegerFilter(field_name="supplier", label=_("supplier id"))
     supplier_code = django_filters.CharFilter(field_name="supplier__code", label=_("supplier code"))
 
 
