@@ -150,11 +150,31 @@ class CommentFilterSerializer(portal.Serializer):
     answer = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
 
 
+class ItemStepOutputSerializer(portal.Serializer):
+    at = serializers.DateTimeField()
+    from_status = serializers.CharField(help_text="Empty for the step that raised the item.")
+    to_status = serializers.CharField()
+    note = serializers.CharField(help_text="The plan or note written at this step.")
+    note_language = serializers.CharField(help_text="en or ja: the language it was written in.")
+    evidence = serializers.SerializerMethodField()
+
+    def get_evidence(self, obj) -> list[str]:
+        return [e.original_name for e in obj.evidence.all()]
+
+
 class ImprovementItemOutputSerializer(portal.ModelSerializer):
     supplier = serializers.IntegerField(source="supplier_id", read_only=True)
     supplier_code = serializers.CharField(source="supplier.code", read_only=True)
     risk = serializers.CharField(source="risk.code", read_only=True)
     status = serializers.CharField(read_only=True, help_text=STATUS_HELP_ITEM)
+    description = serializers.CharField(
+        read_only=True, help_text="The finding in English, or in the language of written_in."
+    )
+    description_ja = serializers.CharField(read_only=True, help_text="The finding in Japanese.")
+    written_in = serializers.CharField(
+        read_only=True, help_text="en or ja for a finding in one language only; else empty."
+    )
+    history = ItemStepOutputSerializer(source="events", many=True, read_only=True)
 
     class Meta:
         model = ImprovementItem
@@ -167,7 +187,10 @@ class ImprovementItemOutputSerializer(portal.ModelSerializer):
             "assessment",
             "answer",
             "description",
+            "description_ja",
             "required_action",
+            "required_action_ja",
+            "written_in",
             "due_date",
             "status",
             "action_plan",
@@ -175,6 +198,7 @@ class ImprovementItemOutputSerializer(portal.ModelSerializer):
             "review_note",
             "verified_at",
             "closed_at",
+            "history",
         ]
 
 

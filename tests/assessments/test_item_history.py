@@ -135,3 +135,14 @@ def test_too_many_or_bad_files_name_the_field(supplier_user, raised):
         )
     assert "files" in refused.value.message_dict
     assert "x.exe" in refused.value.message_dict["files"][0]
+
+
+def test_api_item_carries_both_languages_and_every_note(api_client, supplier_user, buyer, raised):
+    items.item_action_plan_submit(actor=supplier_user, item_id=raised.pk, action_plan="Plan A")
+    items.item_verify(actor=buyer, item_id=raised.pk, note="Sound.")
+    items.item_close(actor=buyer, item_id=raised.pk, note="Done.")
+    api_client.force_authenticate(supplier_user)
+    body = api_client.get(f"/api/v1/improvement-items/{raised.pk}/").json()
+    assert body["description_ja"].startswith("質問 working-hours")
+    assert [step["note"] for step in body["history"]] == ["", "Plan A", "Sound.", "Done."]
+    assert body["history"][2]["note_language"] == "en"
