@@ -106,3 +106,26 @@ def test_a_failed_log_in_is_one_line_and_a_successful_one_is_one_line(
     assert len(succeeded) == 1, succeeded
     assert succeeded[0].startswith("INFO axes.") and "Successful login" in succeeded[0]
     assert "wrong" not in "\n".join(failed + succeeded)
+
+
+@pytest.mark.django_db
+def test_a_locked_out_log_in_is_the_failure_and_the_lock_out_only(
+    client, supplier_user, settings, log_lines
+):
+    # Given a user name that has used up its failed attempts
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        client.post("/accounts/login/", {"username": supplier_user.email, "password": "wrong"})
+    seen = len(log_lines())
+    assert seen == settings.AXES_FAILURE_LIMIT - 1
+
+    # When it is tried again, and again while locked out
+    for _ in range(2):
+        response = client.post(
+            "/accounts/login/", {"username": supplier_user.email, "password": "wrong"}
+        )
+        assert response.status_code == 429
+        lines = log_lines()[seen:]
+        seen += len(lines)
+        # Then each attempt is its failure and the lock-out, not a third 429 line
+        assert len(lines) == 2, lines
+        assert "login failure" in lines[0] and "Locking out" in lines[1]

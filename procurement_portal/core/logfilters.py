@@ -6,7 +6,8 @@
   400...) stay WARNING.
 * django-axes logs three or four lines per log-in (one per step of its handler); only the
   outcome is kept: "Successful login by ..." (INFO), "New/Repeated login failure by ..."
-  and "Locking out ..." (WARNING).
+  (WARNING), and at or past the failure limit "Locking out ..." (WARNING) beside it. The
+  429 answer to a locked-out log-in is not logged a third time by ``django.request``.
 
 Imported by ``logging.config.dictConfig`` while settings load: no Django models here.
 """
@@ -40,6 +41,10 @@ class OneLinePerEvent(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         if record.name.startswith("axes.") and record.levelno < logging.WARNING:
             return str(record.msg).startswith(_AXES_OUTCOMES)
+        if record.name == "django.request" and getattr(
+            getattr(record, "request", None), "axes_locked_out", False
+        ):
+            return False  # django-axes has just logged the lock-out, naming the account
         if _is_refusal(record):
             record.exc_info = None
             record.exc_text = None
