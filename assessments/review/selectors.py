@@ -152,7 +152,7 @@ class ReviewData:
 def answers_with_comments(assessment: Assessment) -> list[Answer]:
     return list(
         Answer.objects.filter(assessment_id=assessment.pk)
-        .select_related("updated_by")
+        .select_related("updated_by", "confirmed_by")
         .prefetch_related(
             Prefetch(
                 "comments", queryset=AnswerComment.objects.select_related("author", "resolved_by")

@@ -179,3 +179,10 @@ def test_api_lists_unconfirmed_and_confirms(api_client, carried, supplier_user):
     assert response.json()["confirmed"] == 5
     assert response.json()["assessment"]["progress"]["to_confirm"] == 0
     assert api_client.post(base + "submit/").json()["status"] == "submitted"
+
+
+def test_reviewers_see_who_confirmed_a_carried_over_answer(login, buyer, carried, supplier_user):
+    services.carried_over_confirm(actor=supplier_user, assessment_id=carried.pk)
+    services.assessment_submit(actor=supplier_user, assessment_id=carried.pk)
+    html = login(buyer).get(reverse("assessments:review-detail", args=[carried.pk]))
+    assert "carried over, confirmed by Sachiko Supplier on" in html.content.decode()

@@ -95,6 +95,6 @@ def test_queue_filters_by_supplier_status_source_risk_and_overdue(login, buyer, 
     assert "0 self-assessments waiting" in count("?risk=information_security")
     services.assessment_accept(actor=buyer, assessment_id=late.pk)
     html = count("?status=accepted")
-    assert "1 self-assessment waiting" in html
+    assert "1 self-assessment<" in html or "1 self-assessment\n" in html
     assert reverse("assessments:review-detail", args=[late.pk]) in html
     assert other_version

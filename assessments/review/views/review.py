@@ -53,6 +53,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
         "page": page,
         "rows": rows,
         "can_review": access.can(request.user, Action.REVIEW_ASSESSMENTS),
+        "waiting": not filters.get("status"),
     }
     return render(request, "assessments/review/queue.html", context)
 
