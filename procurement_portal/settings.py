@@ -290,10 +290,8 @@ CELERY_TASK_ROUTES = (
 )
 # A campaign's launch is cut into tasks of this many suppliers each.
 CAMPAIGN_CHUNK_SIZE = env.int("CAMPAIGN_CHUNK_SIZE", default=500)
-# A launch chunk claimed this long ago and still not done lost its worker: handed out again.
-CAMPAIGN_CHUNK_CLAIM_SECONDS = env.int("CAMPAIGN_CHUNK_CLAIM_SECONDS", default=2 * 60)
-# A launch with no chunk finished for this long (its tasks were lost before any chunk was
-# claimed) is handed out again.
+# A launch with no chunk finished for this long and no chunk at work (its tasks were lost
+# with a killed worker) is handed out again.
 CAMPAIGN_STALLED_SECONDS = env.int("CAMPAIGN_STALLED_SECONDS", default=4 * 60)
 # How often beat looks for lost launch chunks and stalled launches (seconds).
 CAMPAIGN_WATCH_SECONDS = env.int("CAMPAIGN_WATCH_SECONDS", default=60)
