@@ -163,6 +163,12 @@ def supplier_people(*, user: User, supplier: Supplier) -> SupplierPeople | None:
 
 
 COUNTRIES_IN_USE_CACHE_SECONDS = 300
+COUNTRIES_IN_USE_KEY = "suppliers:countries-in-use"
+
+
+def forget_countries_in_use() -> None:
+    """After suppliers were added or moved (an import): the next list asks again."""
+    cache.delete(COUNTRIES_IN_USE_KEY)
 
 
 def countries_in_use(*, user: User) -> frozenset[str]:
@@ -172,7 +178,7 @@ def countries_in_use(*, user: User) -> frozenset[str]:
     minutes (a country that just appeared can wait that long to move up the filter).
     """
     if access.sees_all_suppliers(user):
-        key = "suppliers:countries-in-use"
+        key = COUNTRIES_IN_USE_KEY
         codes = cache.get(key)
         if codes is None:
             codes = sorted(Supplier.objects.order_by().values_list("country", flat=True).distinct())

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from procurement_portal import access
 from procurement_portal.uploads import validate_upload
 
+from ..selectors import forget_countries_in_use
 from .base import CleanRow, ImportKind
 from .models import ImportJob, ImportStatus
 from .readers import UnreadableFile, cell_as_text, count_rows, is_blank, open_table
@@ -80,6 +81,8 @@ def import_file(
                 report.created, report.updated, report.unchanged = importer.write(
                     rows, dry_run=dry_run
                 )
+            if kind == SupplierImport.name and not dry_run:
+                forget_countries_in_use()  # new countries move up the list's filter at once
         except IntegrityError:
             logger.warning("import of %s collided with a concurrent change", kind, exc_info=True)
             report.reject(

@@ -63,3 +63,15 @@ def test_a_new_country_shows_up_after_the_cache_is_cleared(login, buyer, supplie
     cache.delete("suppliers:countries-in-use")
     first = next(iter(_groups(client.get("/suppliers/").content.decode()).values()))
     assert first == ["BR", "JP"]
+
+
+def test_an_import_brings_its_countries_to_the_top_at_once(login, buyer, supplier, tmp_path):
+    from suppliers.imports.service import import_file
+
+    client = login(buyer)
+    assert next(iter(_groups(client.get("/suppliers/").content.decode()).values())) == ["JP"]
+    path = tmp_path / "s.csv"
+    path.write_text("code,legal_name,country\nBR-1,Brasil Ltda,BR\n", encoding="utf-8")
+    assert import_file(kind="suppliers", path=path).ok
+    first = next(iter(_groups(client.get("/suppliers/").content.decode()).values()))
+    assert first == ["BR", "JP"]
