@@ -15,6 +15,7 @@ from email.utils import format_datetime, parseaddr
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
+from django.db.models.signals import post_save
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
@@ -237,6 +238,15 @@ def _mine(message: OutboxMessage):
     )
 
 
+def _saved(message: OutboxMessage, fields: list[str]) -> None:
+    """The conditional updates of delivery skip ``save()``; tell ``post_save`` listeners
+    (e.g. accounts drops a sent reset link from the stored copy) as a save would."""
+    post_save.send(
+        sender=OutboxMessage, instance=message, created=False, update_fields=frozenset(fields),
+        raw=False, using="default",
+    )  # fmt: skip
+
+
 def _confirm(message: OutboxMessage) -> None:
     """The server said 250: record it at once (its own short transaction)."""
     now = timezone.now()
@@ -244,6 +254,9 @@ def _confirm(message: OutboxMessage) -> None:
     if _mine(message).update(
         status=MessageStatus.SENT, sent_at=now, last_error="", history=history, updated_at=now
     ):
+        message.status, message.sent_at, message.last_error = MessageStatus.SENT, now, ""
+        message.history, message.updated_at = history, now
+        _saved(message, ["status", "sent_at", "last_error", "history", "updated_at"])
         return
     # Our claim was taken over (this worker was slower than the claim timeout): another
     # worker sends it again and records that; the copy accepted here is counted there.
@@ -262,13 +275,17 @@ def _refused(message: OutboxMessage, exc: Exception, *, max_attempts: int) -> De
     status = MessageStatus.QUEUED if retry else MessageStatus.FAILED
     delay = retry_delay(message.attempts)
     history = _noted(message, "retry" if retry else "failed", attempt=message.attempts, error=error)
-    _mine(message).update(
-        status=status,
-        last_error=error,
-        next_attempt_at=now + dt.timedelta(seconds=delay),
-        history=history,
-        updated_at=now,
-    )
+    fields = {
+        "status": status,
+        "last_error": error,
+        "next_attempt_at": now + dt.timedelta(seconds=delay),
+        "history": history,
+        "updated_at": now,
+    }
+    if _mine(message).update(**fields):
+        for name, value in fields.items():
+            setattr(message, name, value)
+        _saved(message, list(fields))
     logger.warning("outbox %s attempt %s failed: %s", message.key, message.attempts, exc)
     return DeliveryResult(
         status=status, retry=retry, error=error, delay=delay, message_id=message.pk
