@@ -164,9 +164,14 @@ class ReviewViewSet(_ReviewViewSet):
 
 
 class AnswerCommentViewSet(mixins.ListModelMixin, _ReviewViewSet):
-    """Reviewers' comments on single answers (a supplier sees its own once returned)."""
+    """Reviewers' comments on single answers (a supplier sees its own once returned), and
+    their threads: ``parent`` is the thread's first comment; both sides reply."""
 
-    write_action = Action.REVIEW_ASSESSMENTS
+    @property
+    def write_action(self):
+        if self.action == "reply" and not sees_all_suppliers(self.request.user):
+            return Action.ANSWER_ASSESSMENTS
+        return Action.REVIEW_ASSESSMENTS
 
     def get_serializer_class(self):
         if self.action == "create":
@@ -203,6 +208,35 @@ class AnswerCommentViewSet(mixins.ListModelMixin, _ReviewViewSet):
             raise ValidationError({"answer": [_("No such answer.")]}) from exc
         fresh = self.get_queryset().get(pk=comment.pk)
         return Response(s.AnswerCommentOutputSerializer(fresh).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=s.CommentReplyInputSerializer,
+        responses={201: s.AnswerCommentOutputSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def reply(self, request, pk=None, format=None):
+        """A reply in the comment's thread: the supplier's users while the assessment is
+        returned to them, reviewers while it is submitted or returned."""
+        comment = self.get_object()
+        body = self._body(s.CommentReplyInputSerializer)["body"]
+        made = services.answer_comment_reply(actor=request.user, comment_id=comment.pk, body=body)
+        fresh = self.get_queryset().get(pk=made.pk)
+        return Response(s.AnswerCommentOutputSerializer(fresh).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=s.CommentResolveInputSerializer,
+        responses={200: s.AnswerCommentOutputSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def resolve(self, request, pk=None, format=None):
+        """A reviewer marks the comment's thread resolved (``resolved: false`` opens it)."""
+        comment = self.get_object()
+        resolved = self._body(s.CommentResolveInputSerializer)["resolved"]
+        root = services.answer_comment_resolve(
+            actor=request.user, comment_id=comment.pk, resolved=resolved
+        )
+        fresh = self.get_queryset().get(pk=root.pk)
+        return Response(s.AnswerCommentOutputSerializer(fresh).data)
 
 
 class ImprovementItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _ReviewViewSet):

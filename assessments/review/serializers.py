@@ -133,7 +133,17 @@ class AnswerCommentOutputSerializer(portal.ModelSerializer):
 
     class Meta:
         model = AnswerComment
-        fields = ["id", "answer", "assessment", "question", "body", "author", "created_at"]
+        fields = [
+            "id",
+            "answer",
+            "assessment",
+            "question",
+            "parent",
+            "body",
+            "author",
+            "created_at",
+            "resolved_at",
+        ]
 
     @extend_schema_field(OpenApiTypes.STR)
     def get_author(self, obj) -> str:
@@ -143,6 +153,14 @@ class AnswerCommentOutputSerializer(portal.ModelSerializer):
 class AnswerCommentCreateInputSerializer(portal.Serializer):
     answer = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     body = serializers.CharField(max_length=4000, allow_blank=True)
+
+
+class CommentReplyInputSerializer(portal.Serializer):
+    body = serializers.CharField(max_length=4000, allow_blank=True)
+
+
+class CommentResolveInputSerializer(portal.Serializer):
+    resolved = serializers.BooleanField(default=True)
 
 
 class CommentFilterSerializer(portal.Serializer):
