@@ -137,7 +137,9 @@ def test_language_switch_turns_the_page_japanese(page, ui_login, live_server, bu
     assert "アクメ部品株式会社" in results
     assert "関西精密部品株式会社" in results
     # The portal's own words are Japanese too (from the compiled catalogue).
-    assert "ログアウト" in page.locator("header").inner_text()
+    assert "その他" in page.locator("header").inner_text()  # the "More" menu
+    page.click(".accountmenu summary")
+    assert "ログアウト" in page.locator("header").inner_text()  # inside the account menu
     assert page.locator("h1").inner_text() == "サプライヤー"
     assert "日本" in results  # the region column, translated
     shot(page, "suppliers-list-ja-desktop")
