@@ -87,7 +87,7 @@ def test_campaign_launch_asks_for_confirmation_with_the_count(
     confirm = phone_page.locator("[data-testid=launch-confirm]")
     # when the launch button is pressed, nothing is sent: the confirmation shows the count
     confirm.locator("summary").click()
-    assert "3 社を今すぐ招待しますか？" in confirm.inner_text()
+    assert "3 社を今すぐ招待しますか" in confirm.inner_text()
     campaign.refresh_from_db()
     assert campaign.status == CampaignStatus.DRAFT
     # and Cancel folds it again, still nothing sent
