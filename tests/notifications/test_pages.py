@@ -154,3 +154,31 @@ def test_resolved_thread_stays_readable_after_acceptance(login, supplier_user, b
     html = html.content.decode()
     assert "Does this cover Osaka?" in html and "All sites" in html and "Resolved" in html
     assert "/reply/" not in html  # no more replies once accepted
+
+
+def _queries(client, url: str) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_threads_and_return_note_cost_the_same_queries_however_many(
+    login, supplier_user, buyer, returned
+):
+    assessment, comment = returned
+    client = login(supplier_user)
+    section = f"/assessments/{assessment.pk}/sections/people/"
+    overview = f"/assessments/{assessment.pk}/"
+    client.get(section)  # warm the session and the caches
+    before = (_queries(client, section), _queries(client, overview))
+    for code in ("forced-labour-policy", "headcount"):
+        answer = assessment.answers.get(question__code=code)
+        root = AnswerComment.objects.create(answer=answer, author=buyer, body=f"Why {code}?")
+        AnswerComment.objects.create(answer=answer, parent=root, author=supplier_user, body="Ok")
+        AnswerComment.objects.create(answer=answer, parent=root, author=buyer, body="Thanks")
+    services.answer_comment_reply(actor=supplier_user, comment_id=comment.pk, body="All")
+    after = (_queries(client, section), _queries(client, overview))
+    assert after == before
