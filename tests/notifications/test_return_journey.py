@@ -161,5 +161,9 @@ def test_return_note_reaches_supplier_who_replies_and_resubmits(
     assert thread.locator("textarea").count() == 0  # no replies once accepted
     accepted = _mail_to(smtp_server, supplier_user.email, 5)
     assert any(_subject(m).startswith("承認されました") for m in accepted)
+    # --- the supplier's notice preferences, on the phone in Japanese
+    phone.goto(f"{base}/notifications/preferences/")
+    assert "メール通知" in phone.locator("main").inner_text()
+    assert _fits_phone(phone)
     phone_ctx.close()
     staff_ctx.close()
