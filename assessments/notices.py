@@ -244,7 +244,7 @@ def assessment_resubmitted(*, assessment: Assessment, event: AssessmentEvent) ->
 
 def comment_replied(*, reply: AnswerComment, root: AnswerComment, actor: User) -> None:
     """A reply in a thread: the supplier's goes to the staff in the thread, a reviewer's to
-    the supplier's portal users."""
+    the supplier's portal users (once they can read it: while the assessment is returned)."""
     answer = reply.answer
     assessment = Assessment.objects.select_related("supplier", "questionnaire").get(
         pk=answer.assessment_id
@@ -257,6 +257,8 @@ def comment_replied(*, reply: AnswerComment, root: AnswerComment, actor: User) -
         "author_name": actor.get_full_name(),
     }
     if actor.is_portal_staff:
+        if assessment.status != AssessmentStatus.RETURNED:
+            return  # a reply during the review is hidden from the supplier until it returns
         notify(
             kind=K.REVIEWER_REPLIED,
             recipients=_portal_users_only(assessment.supplier),

@@ -301,3 +301,11 @@ def test_level_override_tells_the_supplier(supplier, supplier_user, buyer):
     sent = mails(K.LEVEL_OVERRIDDEN)
     assert set(sent) == {supplier_user.email, second.email}
     assert "level 2" in sent[second.email].subject and "Site audit" in sent[second.email].body_text
+
+
+def test_a_reviewer_reply_during_the_review_tells_nobody_yet(supplier, supplier_user, buyer):
+    assessment = submitted(supplier, actor=supplier_user)
+    answer = assessment.answers.get(question__code="working-hours")
+    root = services.answer_comment_add(actor=buyer, answer_id=answer.pk, body="Which sites?")
+    services.answer_comment_reply(actor=buyer, comment_id=root.pk, body="Also Osaka?")
+    assert mails(K.REVIEWER_REPLIED) == {}  # the supplier cannot read it before the return
