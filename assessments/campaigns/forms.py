@@ -184,4 +184,14 @@ class CampaignForm(portal_forms.Form):
 
 
 class ResendForm(portal_forms.Form):
-    contact_id = forms.IntegerField(min_value=1)
+    """One contact to send the invitation to again: by id (a row's button) or by e-mail
+    address (the form on the progress page)."""
+
+    contact_id = forms.IntegerField(min_value=1, required=False)
+    email = forms.EmailField(label=_("Contact's e-mail address"), required=False)
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("contact_id") and not data.get("email"):
+            raise ValidationError(_("Choose a contact to send the invitation to."))
+        return data

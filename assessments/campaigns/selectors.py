@@ -9,13 +9,20 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from assessments.models import AssessmentStatus, Campaign, CampaignSupplier, TargetRule
+from assessments.models import (
+    Assessment,
+    AssessmentStatus,
+    Campaign,
+    CampaignSupplier,
+    TargetRule,
+)
 from procurement_portal.accounts.models import User
 from procurement_portal.outbox.models import MessageStatus, OutboxMessage
 from suppliers.models import CriticalDesignation, Supplier, SupplierStatus
 from suppliers.regions import Region
 
 PREVIEW_SIZE = 50
+NAMED_WITHOUT_CONTACT = 200  # suppliers without a contact named on the progress page
 SUBMITTED_STATUSES = frozenset({AssessmentStatus.SUBMITTED, AssessmentStatus.ACCEPTED})
 
 
@@ -84,19 +91,54 @@ class TargetPreview:
     queryset: QuerySet[Supplier]
     count: int
     preview: list[Supplier]
+    # Target suppliers that have already submitted (or had accepted) this questionnaire
+    # for the fiscal year: not invited again. After launch only their number is kept.
+    finished_count: int = 0
+    finished: list[Supplier] = field(default_factory=list)
+
+
+def already_submitted(campaign: Campaign) -> Exists:
+    """Supplier filter: has submitted, or had accepted, the campaign's questionnaire (any
+    version) for its fiscal year; such a supplier is not asked again."""
+    return Exists(
+        Assessment.objects.filter(
+            supplier_id=OuterRef("pk"),
+            questionnaire_id=campaign.version.questionnaire_id,
+            fiscal_year=campaign.fiscal_year,
+            status__in=list(SUBMITTED_STATUSES),
+        )
+    )
+
+
+def campaign_invitees(campaign: Campaign) -> QuerySet[Supplier]:
+    """The suppliers a launch invites now: the target less those already submitted."""
+    return target_queryset(TargetSpec.of(campaign)).exclude(already_submitted(campaign))
 
 
 def campaign_targets(campaign: Campaign, *, preview_size: int = PREVIEW_SIZE) -> TargetPreview:
     """The exact suppliers the campaign would ask (before launch) or asked (after, from its
-    fixed list), their number and the first ``preview_size`` of them."""
+    fixed list), their number and the first ``preview_size`` of them; and, apart, those of
+    the target that have already submitted and are skipped."""
     if campaign.targets_frozen_at is not None:
         queryset = Supplier.objects.filter(
             pk__in=CampaignSupplier.objects.filter(campaign=campaign).values("supplier_id")
         ).order_by("code")
-    else:
-        queryset = target_queryset(TargetSpec.of(campaign))
-    count = queryset.count()
-    return TargetPreview(queryset=queryset, count=count, preview=list(queryset[:preview_size]))
+        count = queryset.count()
+        return TargetPreview(
+            queryset=queryset,
+            count=count,
+            preview=list(queryset[:preview_size]),
+            finished_count=campaign.skipped_count,
+        )
+    queryset = campaign_invitees(campaign)
+    finished = target_queryset(TargetSpec.of(campaign)).filter(already_submitted(campaign))
+    return TargetPreview(
+        queryset=queryset,
+        count=queryset.count(),
+        preview=list(queryset[:preview_size]),
+        finished_count=finished.count(),
+        finished=list(finished[:preview_size]),
+    )
 
 
 def campaign_list(*, user: User) -> QuerySet[Campaign]:
@@ -128,7 +170,9 @@ class RegionProgress:
 @dataclass
 class CampaignProgress:
     suppliers: int = 0
+    skipped: int = 0  # already submitted when the list was fixed: not invited
     without_contact: int = 0
+    without_contact_suppliers: list[Supplier] = field(default_factory=list)
     invited: int = 0  # invitations in the outbox
     delivered: int = 0
     failed: int = 0
@@ -136,18 +180,24 @@ class CampaignProgress:
     # Invitations sent again because a worker died inside the SMTP exchange: these contacts
     # may have two copies (with the same Message-ID).
     unconfirmed: int = 0
+    # Each supplier of the list is in exactly one of these five; they add up to suppliers.
+    not_invited: int = 0  # the launch has not reached it yet
     not_started: int = 0
-    started: int = 0
-    submitted: int = 0  # submitted or accepted (waiting for review or done)
-    returned: int = 0
+    started: int = 0  # answering, or returned for clarification
+    submitted: int = 0  # waiting for review
     accepted: int = 0
-    overdue: int = 0
+    returned: int = 0  # of started
+    overdue: int = 0  # not submitted, due date past
     by_region: list[RegionProgress] = field(default_factory=list)
     failed_messages: list[OutboxMessage] = field(default_factory=list)
 
     @property
+    def responded(self) -> int:
+        return self.submitted + self.accepted
+
+    @property
     def response_rate(self) -> float:
-        return round(100 * self.submitted / self.suppliers, 1) if self.suppliers else 0.0
+        return round(100 * self.responded / self.suppliers, 1) if self.suppliers else 0.0
 
 
 def _invitations(campaign: Campaign) -> QuerySet[OutboxMessage]:
@@ -158,7 +208,7 @@ def _invitations(campaign: Campaign) -> QuerySet[OutboxMessage]:
 
 def campaign_progress(campaign: Campaign) -> CampaignProgress:
     """Counts of the campaign's invitations and assessments, in a fixed number of queries."""
-    progress = CampaignProgress()
+    progress = CampaignProgress(skipped=campaign.skipped_count)
     for status, count, unconfirmed in _status_counts(_invitations(campaign)):
         progress.invited += count
         progress.unconfirmed += unconfirmed
@@ -173,20 +223,25 @@ def campaign_progress(campaign: Campaign) -> CampaignProgress:
         r.value: RegionProgress(region=r.value, label=r.label) for r in Region
     }
     rows = CampaignSupplier.objects.filter(campaign=campaign).values_list(
-        "supplier__region", "assessment__status", "invited_at", "contacts_invited"
+        "supplier_id", "supplier__region", "assessment__status", "invited_at", "contacts_invited"
     )
-    for region, status, invited_at, contacts in rows:
+    no_contact: list[int] = []
+    for supplier_id, region, status, invited_at, contacts in rows:
         progress.suppliers += 1
         bucket = regions.setdefault(region or "", RegionProgress(region=region or "", label="-"))
         bucket.suppliers += 1
         if invited_at is not None and not contacts:
             progress.without_contact += 1
+            no_contact.append(supplier_id)
         if status in SUBMITTED_STATUSES:
-            progress.submitted += 1
             bucket.submitted += 1
             if status == AssessmentStatus.ACCEPTED:
                 progress.accepted += 1
-        elif status is not None:
+            else:
+                progress.submitted += 1
+        elif status is None:
+            progress.not_invited += 1
+        else:
             if status == AssessmentStatus.NOT_STARTED:
                 progress.not_started += 1
             else:
@@ -196,6 +251,9 @@ def campaign_progress(campaign: Campaign) -> CampaignProgress:
             if today > campaign.due_date:
                 progress.overdue += 1
     progress.by_region = [r for r in regions.values() if r.suppliers]
+    progress.without_contact_suppliers = list(
+        Supplier.objects.filter(pk__in=no_contact[:NAMED_WITHOUT_CONTACT]).order_by("code")
+    )
     progress.failed_messages = list(
         _invitations(campaign).filter(status=MessageStatus.FAILED).order_by("to")[:100]
     )
@@ -256,3 +314,19 @@ def campaign_supplier_rows(campaign: Campaign) -> Iterator[list]:
             sent.count(MessageStatus.FAILED),
             again[r.supplier_id],
         ]
+
+
+def campaign_contacts_with_email(campaign: Campaign, email: str) -> list[int]:
+    """Ids of the contacts of the campaign's suppliers with this address (any case)."""
+    from suppliers.models import Contact
+
+    return list(
+        Contact.objects.filter(
+            supplier_id__in=CampaignSupplier.objects.filter(campaign=campaign).values(
+                "supplier_id"
+            ),
+            email__iexact=email.strip(),
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)[:2]
+    )

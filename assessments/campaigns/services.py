@@ -52,7 +52,13 @@ from procurement_portal.outbox.services import (
 from suppliers.models import Category, Contact, Supplier
 from suppliers.regions import Region
 
-from .selectors import SUBMITTED_STATUSES, TargetSpec, target_queryset
+from .selectors import (
+    SUBMITTED_STATUSES,
+    TargetSpec,
+    already_submitted,
+    campaign_invitees,
+    target_queryset,
+)
 
 if TYPE_CHECKING:
     from procurement_portal.accounts.models import User
@@ -317,7 +323,9 @@ def campaign_prepare(*, campaign_id: int) -> list[tuple[int, int]]:
     if campaign.status != CampaignStatus.LAUNCHING:
         return []
     if campaign.targets_frozen_at is None:
-        supplier_ids = target_queryset(TargetSpec.of(campaign)).values_list("pk", flat=True)
+        # Suppliers that have already submitted this questionnaire for the year are not
+        # asked again (an accepted assessment stays accepted); only their number is kept.
+        supplier_ids = campaign_invitees(campaign).values_list("pk", flat=True)
         CampaignSupplier.objects.bulk_create(
             [CampaignSupplier(campaign=campaign, supplier_id=pk) for pk in supplier_ids],
             ignore_conflicts=True,
@@ -325,7 +333,12 @@ def campaign_prepare(*, campaign_id: int) -> list[tuple[int, int]]:
         )
         campaign.targets_frozen_at = timezone.now()
         campaign.target_count = CampaignSupplier.objects.filter(campaign=campaign).count()
-        campaign.save(update_fields=["targets_frozen_at", "target_count", "updated_at"])
+        campaign.skipped_count = (
+            target_queryset(TargetSpec.of(campaign)).filter(already_submitted(campaign)).count()
+        )
+        campaign.save(
+            update_fields=["targets_frozen_at", "target_count", "skipped_count", "updated_at"]
+        )
     pending = list(
         CampaignSupplier.objects.filter(campaign=campaign, invited_at__isnull=True)
         .order_by("pk")

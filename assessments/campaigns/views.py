@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from assessments.models import Campaign, CampaignStatus, CampaignSupplier
@@ -137,6 +138,7 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def campaign_launch(request: HttpRequest, pk: int) -> HttpResponse:
     _writable(request)
     campaign = _campaign(request, pk)
+    skipped = selectors.campaign_targets(campaign, preview_size=0).finished_count
     try:
         campaign = services.campaign_launch(actor=request.user, campaign_id=campaign.pk)
     except ValidationError as exc:
@@ -155,7 +157,19 @@ def campaign_launch(request: HttpRequest, pk: int) -> HttpResponse:
         )
         return redirect("assessments:campaign-detail", pk=campaign.pk)
     messages.success(request, _("Launched: invitations are being prepared and sent."))
+    if skipped:
+        messages.info(request, _skipped_message(skipped))
     return redirect("assessments:campaign-progress", pk=campaign.pk)
+
+
+def _skipped_message(n: int) -> str:
+    return ngettext(
+        "%(n)s supplier that has already submitted this questionnaire for the year is not "
+        "asked again.",
+        "%(n)s suppliers that have already submitted this questionnaire for the year are not "
+        "asked again.",
+        n,
+    ) % {"n": n}
 
 
 @login_required
@@ -226,9 +240,21 @@ def campaign_resend(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Choose a contact to send the invitation to."))
         return redirect("assessments:campaign-progress", pk=campaign.pk)
+    contact_id = form.cleaned_data.get("contact_id")
+    if contact_id is None:
+        found = selectors.campaign_contacts_with_email(campaign, form.cleaned_data["email"])
+        if len(found) != 1:
+            messages.error(
+                request,
+                _("No contact of the campaign's suppliers has this address.")
+                if not found
+                else _("Several contacts have this address; resend from the supplier's page."),
+            )
+            return redirect("assessments:campaign-progress", pk=campaign.pk)
+        contact_id = found[0]
     try:
         message = services.campaign_invitation_resend(
-            actor=request.user, campaign_id=campaign.pk, contact_id=form.cleaned_data["contact_id"]
+            actor=request.user, campaign_id=campaign.pk, contact_id=contact_id
         )
     except (Contact.DoesNotExist, CampaignSupplier.DoesNotExist):
         messages.error(request, _("This contact is not one of the campaign's suppliers."))

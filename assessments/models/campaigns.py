@@ -107,6 +107,11 @@ class Campaign(TimeStampedModel):
     targets_frozen_at = models.DateTimeField(_("target list fixed at"), null=True, blank=True)
     completed_at = models.DateTimeField(_("invitations queued at"), null=True, blank=True)
     target_count = models.PositiveIntegerField(_("suppliers targeted"), default=0)
+    # Suppliers of the target that had already submitted (or had accepted) this
+    # questionnaire for the fiscal year when the list was fixed: not invited again.
+    skipped_count = models.PositiveIntegerField(
+        _("suppliers skipped (already submitted)"), default=0
+    )
     # The highest reminder step (1-based, see services.reminder_schedule) already sent.
     reminder_step = models.PositiveSmallIntegerField(_("reminders sent"), default=0)
 
