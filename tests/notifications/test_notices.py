@@ -309,3 +309,20 @@ def test_a_reviewer_reply_during_the_review_tells_nobody_yet(supplier, supplier_
     root = services.answer_comment_add(actor=buyer, answer_id=answer.pk, body="Which sites?")
     services.answer_comment_reply(actor=buyer, comment_id=root.pk, body="Also Osaka?")
     assert mails(K.REVIEWER_REPLIED) == {}  # the supplier cannot read it before the return
+
+
+def test_digest_is_written_in_the_staff_members_language(supplier, supplier_user, buyer):
+    buyer.preferred_language = "ja"
+    buyer.save()
+    preferences_save(actor=buyer, enabled_kinds=[K.ACTION_PLAN_SUBMITTED], digest=True)
+    assessment = submitted(supplier, actor=supplier_user)
+    services.assessment_accept(actor=buyer, assessment_id=assessment.pk)
+    item = ImprovementItem.objects.filter(assessment=assessment).first()
+    item_action_plan_submit(actor=supplier_user, item_id=item.pk, action_plan="Audit by May")
+    assert digests_send() == 1
+    digest = OutboxMessage.objects.get(key__startswith="notice:digest:")
+    assert digest.language == "ja" and digest.subject == "本日のまとめ:通知1件".replace(
+        ":", "\uff1a"
+    )
+    assert "ACME-001 からの改善計画" in digest.body_text
+    assert f"/assessments/review/items/{item.pk}/" in digest.body_html
