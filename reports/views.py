@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import get_language, to_locale
 from django.views.decorators.http import require_GET
 
+from procurement_portal import access
 from procurement_portal.fiscal import FiscalYear, current_fiscal_year
 from procurement_portal.uploads import attachment_disposition
 from suppliers import selectors
@@ -71,12 +72,14 @@ def supplier_profile_pdf(request: HttpRequest, pk: int) -> HttpResponse:
         supplier = selectors.supplier_detail(user=request.user, pk=pk)
     except Supplier.DoesNotExist as exc:
         raise Http404 from exc
+    # The staff's note and name are the company's own: not printed for supplier users.
+    internal = access.sees_all_suppliers(request.user)
     designations = [
         DesignationLine(
             fiscal_year=FiscalYear(d.fiscal_year),
             reasons=d.reasons,
-            note=d.note,
-            designated_by=d.designated_by.get_full_name() if d.designated_by else "",
+            note=d.note if internal else "",
+            designated_by=d.designated_by.get_full_name() if internal and d.designated_by else "",
         )
         for d in supplier.critical_designations.all()
     ]
@@ -92,6 +95,7 @@ def supplier_profile_pdf(request: HttpRequest, pk: int) -> HttpResponse:
             for s in supplier.spend.all()
         ],
         "designations": designations,
+        "internal": internal,
         "critical_now": any(d.fiscal_year == current_fiscal_year() for d in designations),
         "printed_at": timezone.localtime(),
     }

@@ -18,6 +18,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language, to_locale
 from django.views.decorators.http import require_GET
 
+from procurement_portal import access
 from procurement_portal.accounts.services import may_invite
 from procurement_portal.core.audit import log_access
 from procurement_portal.fiscal import FiscalYear, current_fiscal_year
@@ -125,12 +126,15 @@ def supplier_detail(request: HttpRequest, pk: int) -> HttpResponse:
         )
         for row in supplier.spend.all()
     ]
+    # The staff's note and name are the company's own: supplier users see the year and
+    # the reasons only (the same rule as the API and the profile PDF).
+    internal = access.sees_all_suppliers(request.user)
     designations = [
         DesignationRow(
             fiscal_year=FiscalYear(d.fiscal_year),
             reasons=d.reasons,
-            note=d.note,
-            designated_by=d.designated_by.get_full_name() if d.designated_by else "",
+            note=d.note if internal else "",
+            designated_by=d.designated_by.get_full_name() if internal and d.designated_by else "",
         )
         for d in supplier.critical_designations.all()
     ]

@@ -7,6 +7,12 @@ API and in PDFs. Decided once, here:
   sentences without names or reasons.
 * **Improvement items**: who verified an item (a staff name). The reviewer's note, the
   history of steps and their notes are addressed to the supplier and stay visible.
+* **Critical-supplier designations** (the registry, which cannot import this module,
+  applies the same rule with ``access.sees_all_suppliers``): the staff's note and who
+  designated; the year and the reasons stay visible (supplier page, API, profile PDF).
+
+In the API an internal field keeps its place and is null for supplier users, so every
+answer has the shape the schema documents.
 
 Staff (every company-side role) see everything.
 """
@@ -30,8 +36,8 @@ def sees_internal(user: User | None) -> bool:
 
 
 def without_internal(data: dict, fields: frozenset[str], user: User | None) -> dict:
-    """``data`` (an API representation) without the internal ``fields`` unless the user is
-    staff."""
+    """``data`` (an API representation) with the internal ``fields`` emptied (null) unless
+    the user is staff: the shape stays the one the schema documents."""
     if sees_internal(user):
         return data
-    return {key: value for key, value in data.items() if key not in fields}
+    return {key: (None if key in fields else value) for key, value in data.items()}

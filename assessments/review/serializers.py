@@ -245,7 +245,7 @@ class ItemNoteInputSerializer(portal.Serializer):
 class InfosecLevelOutputSerializer(portal.ModelSerializer):
     supplier = _SupplierBrief(read_only=True)
     override_reason = serializers.CharField(
-        read_only=True, required=False, help_text="Staff only: absent for supplier users."
+        read_only=True, allow_null=True, help_text="Staff only: null for supplier users."
     )
 
     class Meta:

@@ -12,6 +12,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from procurement_portal import access
 from procurement_portal.core import serializers as portal
 from procurement_portal.fiscal import current_fiscal_year
 
@@ -200,6 +201,9 @@ class DesignationOutputSerializer(portal.ModelSerializer):
         source="reasons", child=serializers.CharField(), read_only=True
     )
     designated_by_name = serializers.SerializerMethodField()
+    note = serializers.CharField(
+        read_only=True, allow_null=True, help_text="Staff only: null for supplier users."
+    )
 
     class Meta:
         model = CriticalDesignation
@@ -222,8 +226,16 @@ class DesignationOutputSerializer(portal.ModelSerializer):
         return [field for field in DESIGNATION_REASONS if getattr(obj, field)]
 
     def get_designated_by_name(self, obj: CriticalDesignation) -> str | None:
-        # The name only: staff e-mail addresses are not shown to suppliers.
         return obj.designated_by.full_name if obj.designated_by else None
+
+    def to_representation(self, instance):
+        # The staff's note and who designated are the company's own: null for supplier
+        # users (the same rule as the supplier page and the profile PDF).
+        data = super().to_representation(instance)
+        request = self.context.get("request")
+        if not access.sees_all_suppliers(getattr(request, "user", None)):
+            data.update(note=None, designated_by=None, designated_by_name=None)
+        return data
 
 
 class DesignationUpdateInputSerializer(portal.Serializer):

@@ -51,11 +51,41 @@ def test_staff_read_the_reason_and_who_in_sentences(login, buyer, overridden):
 def test_api_leaves_the_reason_out_for_supplier_users(api_client, supplier_user, buyer, overridden):
     api_client.force_authenticate(supplier_user)
     rows = api_client.get("/api/v1/infosec-levels/").json()["results"]
-    assert rows and "override_reason" not in rows[0] and "set_by" not in rows[0]
+    assert rows and rows[0]["override_reason"] is None and "set_by" not in rows[0]
     one = api_client.get(f"/api/v1/infosec-levels/{overridden.pk}/").json()
-    assert "override_reason" not in one and REASON not in str(one)
+    assert one["override_reason"] is None and REASON not in str(one)
     api_client.force_authenticate(buyer)
     assert (
         api_client.get(f"/api/v1/infosec-levels/{overridden.pk}/").json()["override_reason"]
         == REASON
     )
+
+
+@pytest.fixture
+def designated(supplier, buyer):
+    from tests.factories import DesignationFactory
+
+    return DesignationFactory(
+        supplier=supplier, fiscal_year=2026, note="Sole source; margin talks", designated_by=buyer
+    )
+
+
+def test_critical_designation_note_and_designator_are_internal(
+    login, api_client, supplier_user, buyer, designated
+):
+    """The same rule for the registry: the supplier page and API give a supplier user the
+    year and the reasons of a critical designation, never the staff's note or name (the
+    profile PDF alike: tests/reports/test_pdf.py)."""
+    url = reverse("suppliers:detail", args=[designated.supplier_id])
+    html = login(supplier_user).get(url).content.decode()
+    assert "Sole source; margin talks" not in html and "Bunta Buyer" not in html
+    assert "Critical-supplier designations" in html
+    staff_html = login(buyer).get(url).content.decode()
+    assert "Sole source; margin talks" in staff_html and "Bunta Buyer" in staff_html
+    api_client.force_authenticate(supplier_user)
+    body = api_client.get(f"/api/v1/suppliers/{designated.supplier_id}/").json()
+    row = body["critical_designations"][0]
+    assert row["note"] is None and row["designated_by_name"] is None and row["reasons"]
+    api_client.force_authenticate(buyer)
+    row = api_client.get(f"/api/v1/critical-designations/{designated.pk}/").json()
+    assert row["note"] == "Sole source; margin talks" and row["designated_by_name"]

@@ -104,7 +104,7 @@ def test_profile_renders_in_english_with_page_numbers_and_region(
     assert "Hardware" in text
     assert "123,456,789" in text and "2,500.50" in text
     assert "FY2021" in text
-    assert "Bunta Buyer" in text
+    assert "Bunta Buyer" not in text  # who designated is the company's own (issue 8, 12)
     assert re.search(r"Region\s+Japan", text)
     assert re.search(r"1\s*/\s*2", text) and re.search(r"2\s*/\s*2", text)
 
@@ -124,7 +124,8 @@ def test_profile_renders_in_japanese_with_embedded_cjk_font(
     text = pdf_text(response.content, tmp_path)
     assert "アクメ部品株式会社" in text
     assert "ハードウェア" in text
-    assert "本社工場" in text and "山田 花子" in text and "唯一の供給元" in text
+    assert "本社工場" in text and "山田 花子" in text
+    assert "唯一の供給元" not in text  # the staff's note is the company's own
     assert "日本" in text  # the country, named in the request language
     assert "Hardware" not in text
     fonts = pdf_fonts(response.content, tmp_path)
@@ -380,3 +381,9 @@ def test_crashing_renderer_is_a_clear_error(monkeypatch, caplog):
     assert not isinstance(caught.value, PdfRenderTimeout)
     assert "could not be produced" in str(caught.value)
     assert any("boom" in r.getMessage() for r in caplog.records)
+
+
+def test_staff_profile_prints_the_designation_note_and_who(login, buyer, profile, tmp_path):
+    response = login(buyer).get(profile_url(profile))
+    text = pdf_text(response.content, tmp_path)
+    assert "Bunta Buyer" in text and "唯一の供給元" in text
