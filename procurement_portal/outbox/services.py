@@ -266,16 +266,23 @@ def _confirm(message: OutboxMessage) -> None:
     ).update(status=MessageStatus.SENT, sent_at=now, last_error="", updated_at=now)
 
 
-def _refused(message: OutboxMessage, exc: Exception, *, max_attempts: int) -> DeliveryResult:
+def _refused(
+    message: OutboxMessage, exc: Exception, *, max_attempts: int, unanswered: bool = False
+) -> DeliveryResult:
     """The server refused for now or could not be reached: queue it for a later try, or
-    fail it after ``max_attempts``."""
+    fail it after ``max_attempts``. ``unanswered``: the message was sent whole and no
+    answer came, so it is counted as unconfirmed (a retry may be a second copy)."""
     now = timezone.now()
     error = f"{type(exc).__name__}: {exc}"[:2000]
     retry = message.attempts < max_attempts
     status = MessageStatus.QUEUED if retry else MessageStatus.FAILED
     delay = retry_delay(message.attempts)
+    if unanswered:
+        message.unconfirmed_attempts += 1
+        message.history = _noted(message, "unconfirmed", by=message.claimed_by, error=error)
     history = _noted(message, "retry" if retry else "failed", attempt=message.attempts, error=error)
     fields = {
+        "unconfirmed_attempts": message.unconfirmed_attempts,
         "status": status,
         "last_error": error,
         "next_attempt_at": now + dt.timedelta(seconds=delay),
@@ -290,6 +297,32 @@ def _refused(message: OutboxMessage, exc: Exception, *, max_attempts: int) -> De
     return DeliveryResult(
         status=status, retry=retry, error=error, delay=delay, message_id=message.pk
     )
+
+
+class _Watch:
+    """Whether the current message's last line has gone to the server (set by the SMTP
+    connection's ``send``), to tell a lost answer from a refusal."""
+
+    data_sent = False
+
+
+def _watch(connection) -> _Watch:
+    smtp = getattr(connection, "connection", None)  # smtplib.SMTP once opened
+    if smtp is None or not hasattr(smtp, "send"):
+        return _Watch()  # console, locmem, or not open: nothing to watch
+    watch = getattr(smtp, "_outbox_watch", None)
+    if watch is None:
+        watch = smtp._outbox_watch = _Watch()
+        send = smtp.send
+
+        def watched_send(data):
+            send(data)
+            if isinstance(data, bytes) and data.endswith(b"\r\n.\r\n"):
+                watch.data_sent = True
+
+        smtp.send = watched_send
+    watch.data_sent = False
+    return watch
 
 
 def message_id_for(key: str) -> str:
@@ -330,22 +363,27 @@ def _deliver_one(
     message = _claim(message_id=message_id, max_attempts=max_attempts, force=force)
     if message is None:  # sent, failed, not due yet, or being sent by a live worker
         return DeliveryResult(status="skipped")
+    watch = _watch(connection)
     try:
         _email(message, connection).send()
     except TRANSIENT_ERRORS as exc:
-        return _refused(message, exc, max_attempts=max_attempts)
+        # The whole message went out and the answer never came (timeout, dropped line): the
+        # server may have it, as when a worker dies there. A coded answer is a refusal.
+        unanswered = watch.data_sent and not isinstance(exc, smtplib.SMTPResponseException)
+        return _refused(message, exc, max_attempts=max_attempts, unanswered=unanswered)
     _confirm(message)
     return DeliveryResult(status=MessageStatus.SENT, message_id=message.pk)
 
 
 def email_deliver(*, message_id: int, max_attempts: int, force: bool = False) -> DeliveryResult:
     """Send one message (if it is due, or its claim is stale) on a connection of its own."""
-    return _deliver_one(
-        message_id=message_id,
-        max_attempts=max_attempts,
-        connection=get_connection(fail_silently=False),
-        force=force,
-    )
+    connection = _opened(get_connection(fail_silently=False))
+    try:
+        return _deliver_one(
+            message_id=message_id, max_attempts=max_attempts, connection=connection, force=force
+        )
+    finally:
+        connection.close()
 
 
 def _opened(connection):

@@ -147,3 +147,44 @@ def test_a_claim_timeout_a_live_worker_could_outlast_is_refused():
     )
     assert proc.returncode != 0
     assert "OUTBOX_CLAIM_TIMEOUT_SECONDS must be longer than 5 x EMAIL_TIMEOUT" in proc.stderr
+
+
+def test_an_answer_lost_on_the_line_is_counted_like_a_dead_worker(smtp_server, settings):
+    # given: a server that takes the first message and then drops the line instead of
+    # answering, as a network failure would
+    settings.OUTBOX_MAX_ATTEMPTS = 3
+    original = smtp_server.handle_DATA
+    dropped = []
+
+    async def drop_first(server, session, envelope):
+        result = await original(server, session, envelope)
+        if not dropped:
+            dropped.append(True)
+            server.transport.close()
+        return result
+
+    smtp_server.handle_DATA = drop_first
+    message = _row()
+    # when: it is delivered (in-process, retried at once)
+    from procurement_portal.outbox.tasks import deliver_outbox_message
+
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    deliver_outbox_message.delay(message.pk)
+    # then: two copies, one Message-ID, and the row counts the unconfirmed attempt
+    copies = smtp_server.wait_for(2, timeout=5)
+    assert [m["Message-ID"] for m in copies] == [message_id_for(message.key)] * 2
+    message.refresh_from_db()
+    assert (message.status, message.attempts, message.unconfirmed_attempts) == ("sent", 2, 1)
+    assert [e["event"] for e in message.history] == [
+        "sending", "unconfirmed", "retry", "sending", "sent"
+    ]  # fmt: skip
+
+
+def test_a_refusal_is_not_counted_as_unconfirmed(smtp_server, settings):
+    settings.OUTBOX_MAX_ATTEMPTS = 2
+    smtp_server.reject = True
+    message = _row()
+    email_deliver(message_id=message.pk, max_attempts=2, force=True)
+    message.refresh_from_db()
+    assert (message.status, message.unconfirmed_attempts) == ("queued", 0)
+    assert "451" in message.last_error
