@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ..models import (
     Answer,
@@ -280,8 +281,6 @@ def item_history(item: ImprovementItem, *, internal: bool, language: str) -> lis
     """The item's steps (prefetched by ``item_detail``). Staff names are internal: a
     supplier user reads "the company" for a reviewer's step and their colleagues' names
     for their own company's."""
-    from django.utils.translation import gettext as _
-
     from procurement_portal.accounts.roles import Role
 
     steps = []
@@ -349,6 +348,7 @@ def infosec_level_history(level: InformationSecurityLevel, *, internal: bool) ->
         }
         if not changes:
             continue
+        was_overridden = state["overridden"]
         for name, value in changes.items():
             if name == "overridden":
                 state["overridden"] = str(value) in {"True", "true", "1"}
@@ -357,6 +357,8 @@ def infosec_level_history(level: InformationSecurityLevel, *, internal: bool) ->
             else:
                 state[name] = _level_number(value)
         sentences = _level_sentences(changes, state, internal=internal)
+        if was_overridden and not state["overridden"]:
+            sentences.append(_("The level follows the self-assessment again."))
         if not sentences:
             continue
         actor = entry.actor.get_full_name() if (internal and entry.actor) else ""
@@ -373,8 +375,6 @@ def _level_number(value) -> int | None:
 
 
 def _level_sentences(changes: dict, state: dict, *, internal: bool) -> list[str]:
-    from django.utils.translation import gettext as _
-
     sentences = []
     if "computed_level" in changes and state["computed_level"] is not None:
         sentences.append(
@@ -397,15 +397,11 @@ def _level_sentences(changes: dict, state: dict, *, internal: bool) -> list[str]
         sentences.append(_("The level is now %(level)s.") % {"level": state["level"]})
     elif state["overridden"] and "computed_level" in changes:
         sentences.append(_("The level set by staff (%(level)s) stays.") % {"level": state["level"]})
-    if "overridden" in changes and not state["overridden"]:
-        sentences.append(_("The level follows the self-assessment again."))
     return sentences
 
 
 def infosec_level_meanings(policy) -> list[tuple[int, str]]:
     """What each level of ``policy`` means, in words: (level, the score range)."""
-    from django.utils.translation import gettext as _
-
     from ..answering.validation import format_number
 
     rows = sorted(policy.infosec_levels, key=lambda row: row["level"])

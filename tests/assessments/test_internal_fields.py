@@ -42,6 +42,8 @@ def test_staff_read_the_reason_and_who_in_sentences(login, buyer, overridden):
     url = reverse("assessments:level-supplier", args=[overridden.supplier_id])
     html = login(buyer).get(url).content.decode()
     assert f"Staff set the level to 1. Reason: {REASON}" in html
+    assert "The accepted self-assessment gave level 3. The level is now 3." in html
+    assert "follows the self-assessment again" not in html
     assert "Bunta Buyer" in html
     assert "→" not in html  # no raw "before → after"
     assert "Level 1</strong>: an overall score from 0 up to (not including) 60" in html
