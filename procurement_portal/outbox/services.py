@@ -299,6 +299,18 @@ def _refused(
     )
 
 
+def _connected(connection) -> Exception | None:
+    """Open an SMTP connection that is not open (yet, or since an error), so that a claim
+    never waits on connecting and logging in: OUTBOX_CLAIM_TIMEOUT_SECONDS need only cover
+    one message's exchange. The error, if it cannot be opened (recorded on the message)."""
+    if getattr(connection, "connection", False) is None:  # an SMTP backend, not connected
+        try:
+            connection.open()
+        except TRANSIENT_ERRORS as exc:
+            return exc
+    return None
+
+
 class _Watch:
     """Whether the current message's last line has gone to the server (set by the SMTP
     connection's ``send``), to tell a lost answer from a refusal."""
@@ -360,9 +372,12 @@ def _deliver_one(
     after the server's answer and before the confirm leaves a stale claim, which is sent
     again after OUTBOX_CLAIM_TIMEOUT_SECONDS and counted as unconfirmed."""
     send_limiter().acquire()
+    unreachable = _connected(connection)  # before the claim: it covers one exchange only
     message = _claim(message_id=message_id, max_attempts=max_attempts, force=force)
     if message is None:  # sent, failed, not due yet, or being sent by a live worker
         return DeliveryResult(status="skipped")
+    if unreachable is not None:
+        return _refused(message, unreachable, max_attempts=max_attempts)
     watch = _watch(connection)
     try:
         _email(message, connection).send()
