@@ -51,7 +51,9 @@ def test_the_root_is_not_an_operation_in_the_schema(client):
     assert "/api/v1/" not in _schema_paths(client)
 
 
-@pytest.mark.parametrize(("language", "label"), [("en", "Back to the start page"), ("ja", "トップページに戻る")])
+@pytest.mark.parametrize(
+    ("language", "label"), [("en", "Back to the start page"), ("ja", "トップページに戻る")]
+)
 def test_the_docs_page_leads_back_to_the_portal(client, language, label):
     client.cookies["django_language"] = language
 
