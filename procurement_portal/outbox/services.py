@@ -196,7 +196,7 @@ def _claim_stale(queryset, *, now: dt.datetime, max_attempts: int) -> OutboxMess
     return None
 
 
-def _claim(*, message_id: int | None, max_attempts: int, force: bool = False):
+def _claim(*, message_id: int | None, max_attempts: int, force: bool = False, stale: bool = True):
     """Claim one message and commit the claim before any SMTP: ``message_id``'s, or else
     the longest-due one (a stale claim first). ``force`` ignores the retry backoff (the
     in-process embedded default retries at once). None when there is nothing to send."""
@@ -205,7 +205,7 @@ def _claim(*, message_id: int | None, max_attempts: int, force: bool = False):
         rows = OutboxMessage.objects.select_for_update(skip_locked=True)
         if message_id is not None:
             rows = rows.filter(pk=message_id)
-        message = _claim_stale(rows, now=now, max_attempts=max_attempts)
+        message = _claim_stale(rows, now=now, max_attempts=max_attempts) if stale else None
         if message is None:
             due = rows.filter(status=MessageStatus.QUEUED)
             if not force:
@@ -365,7 +365,12 @@ def _email(message: OutboxMessage, connection) -> EmailMultiAlternatives:
 
 
 def _deliver_one(
-    *, message_id: int | None, max_attempts: int, connection, force: bool = False
+    *,
+    message_id: int | None,
+    max_attempts: int,
+    connection,
+    force: bool = False,
+    stale: bool = True,
 ) -> DeliveryResult:
     """Claim (committed), send over ``connection``, confirm (committed). A worker that dies
     before the claim commits leaves the message queued (sent once, later); one that dies
@@ -373,7 +378,7 @@ def _deliver_one(
     again after OUTBOX_CLAIM_TIMEOUT_SECONDS and counted as unconfirmed."""
     send_limiter().acquire()
     unreachable = _connected(connection)  # before the claim: it covers one exchange only
-    message = _claim(message_id=message_id, max_attempts=max_attempts, force=force)
+    message = _claim(message_id=message_id, max_attempts=max_attempts, force=force, stale=stale)
     if message is None:  # sent, failed, not due yet, or being sent by a live worker
         return DeliveryResult(status="skipped")
     if unreachable is not None:
@@ -419,8 +424,12 @@ def email_deliver_due(*, max_attempts: int, limit: int) -> tuple[int, list[Deliv
     claimed, retry = 0, []
     connection = _opened(get_connection(fail_silently=False))
     try:
-        for _ in range(limit):
-            result = _deliver_one(message_id=None, max_attempts=max_attempts, connection=connection)
+        for n in range(limit):
+            # Stale claims are looked for once per batch (they are rare; a query saved on
+            # every other message): the sweep starts a batch as soon as one exists.
+            result = _deliver_one(
+                message_id=None, max_attempts=max_attempts, connection=connection, stale=n == 0
+            )
             if result.status == "skipped":
                 break
             claimed += 1
