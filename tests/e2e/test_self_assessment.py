@@ -203,8 +203,12 @@ def test_carried_over_answers_must_be_confirmed_before_submission(
     assert "4 件が確認待ち" in home
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
 
-    # --- submitting is refused with the carried-over answers listed, linked, by section
+    # --- the overview says what is to confirm, per section; submitting is refused with
+    # the carried-over answers listed, linked, by section
     page.goto(f"{base}/assessments/{assessment.pk}/")
+    assert "確認待ち 3 件" in page.locator(".section-list").inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    shot(page, "carried-over-overview-ja-375")
     page.locator("[data-submit]").click()
     page.wait_for_load_state()
     listed = page.locator("[data-unconfirmed]").evaluate_all(
