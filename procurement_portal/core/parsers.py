@@ -104,4 +104,25 @@ class FormParser(_FormParsing, parsers.FormParser):
 
 
 class MultiPartParser(_FormParsing, parsers.MultiPartParser):
-    pass
+    def parse(self, stream, media_type=None, parser_context=None):
+        result = super().parse(stream, media_type, parser_context)
+        if not result.data and not result.files and self._has_content(media_type, parser_context):
+            # Django skips parts it cannot read; a body none of which could be read is not
+            # an empty form (that is the closing boundary alone) but a malformed one.
+            raise ParseError(_("The multipart body has no part that can be read."))
+        return result
+
+    @staticmethod
+    def _has_content(media_type, parser_context) -> bool:
+        request = (parser_context or {}).get("request")
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0) if request else 0
+        except ValueError:
+            return False
+        boundary = ""
+        for param in (media_type or "").split(";")[1:]:
+            key, _sep, value = param.strip().partition("=")
+            if key.lower() == "boundary":
+                boundary = value.strip('"')
+        # "--boundary--" and line breaks around it: an empty form
+        return length > len(boundary) + 8

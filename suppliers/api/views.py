@@ -35,9 +35,12 @@ class RegistrySchema(AutoSchema):
         # adds to @extend_schema(responses=...) rather than replacing it.
         responses = super()._get_response_bodies(direction)
         errors = {"403": s.ErrorOutputSerializer, "429": s.ErrorOutputSerializer}
-        filtered_list = self._is_list_view() and bool(self.view.filter_backends)
-        if filtered_list or self.method in {"POST", "PUT", "PATCH"}:
-            errors["400"] = s.VALIDATION_ERROR_SCHEMA  # a filter or the request body
+        # A list's filters and page size can be refused, as can a request body.
+        checked_list = self._is_list_view() and (
+            bool(self.view.filter_backends) or getattr(self.view, "paginator", None) is not None
+        )
+        if checked_list or self.method in {"POST", "PUT", "PATCH"}:
+            errors["400"] = s.VALIDATION_ERROR_SCHEMA  # a filter, the page size or the body
         if self._is_list_view() or "{" in self.path:
             errors["404"] = s.ErrorOutputSerializer  # no such object, or no such page
         for code, body in sorted(errors.items()):
