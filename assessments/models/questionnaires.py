@@ -190,12 +190,8 @@ class Question(TimeStampedModel):
     text_ja = fields.TextField(
         _("question (Japanese)"), blank=True, max_length=LONG_TEXT_MAX_LENGTH
     )
-    help_en = fields.TextField(
-        _("help (English)"), blank=True, max_length=LONG_TEXT_MAX_LENGTH
-    )
-    help_ja = fields.TextField(
-        _("help (Japanese)"), blank=True, max_length=LONG_TEXT_MAX_LENGTH
-    )
+    help_en = fields.TextField(_("help (English)"), blank=True, max_length=LONG_TEXT_MAX_LENGTH)
+    help_ja = fields.TextField(_("help (Japanese)"), blank=True, max_length=LONG_TEXT_MAX_LENGTH)
     required = models.BooleanField(_("required"), default=True)
     allow_not_applicable = models.BooleanField(_("not applicable allowed"), default=False)
     weight = models.DecimalField(
