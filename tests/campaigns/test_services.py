@@ -292,6 +292,14 @@ def test_reminders_skip_submitted_suppliers_and_a_double_tick_sends_nothing_twic
         f"campaign:{campaign.pk}:overdue:3:{contact.pk}",
         f"campaign:{campaign.pk}:reminder:1:{contact.pk}",
     ]
+    # reminders go through the same claimed, confirmed delivery, one Message-ID per key
+    from procurement_portal.outbox.services import message_id_for
+
+    assert [m.extra_headers["Message-ID"] for m in mail.outbox] == [
+        message_id_for(f"campaign:{campaign.pk}:reminder:1:{contact.pk}"),
+        message_id_for(f"campaign:{campaign.pk}:overdue:3:{contact.pk}"),
+    ]
+    assert set(OutboxMessage.objects.values_list("status", flat=True)) == {"sent"}
     assert today  # the campaign opened today
 
 
