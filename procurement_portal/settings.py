@@ -292,7 +292,7 @@ CELERY_TASK_ROUTES = (
 CAMPAIGN_CHUNK_SIZE = env.int("CAMPAIGN_CHUNK_SIZE", default=500)
 # A launch with no chunk finished for this long and no chunk at work (its tasks were lost
 # with a killed worker) is handed out again.
-CAMPAIGN_STALLED_SECONDS = env.int("CAMPAIGN_STALLED_SECONDS", default=4 * 60)
+CAMPAIGN_STALLED_SECONDS = env.int("CAMPAIGN_STALLED_SECONDS", default=3 * 60)
 # How often beat looks for lost launch chunks and stalled launches (seconds).
 CAMPAIGN_WATCH_SECONDS = env.int("CAMPAIGN_WATCH_SECONDS", default=60)
 # How often beat looks for campaigns to open and reminders to send (seconds).
