@@ -30,6 +30,10 @@ def test_pages_run_under_the_csp_without_violations(
     SiteFactory(supplier=supplier)
     ContactFactory(supplier=supplier)
     SpendFactory(supplier=supplier)
+    # The code page is for accounts an administrator has enrolled (nobody enrols themselves).
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    TOTPDevice.objects.create(user=admin_user, name="authenticator", confirmed=True)
     problems = _watch_csp(page)
     ui_login(page, admin_user)
     paths = [
