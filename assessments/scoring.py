@@ -24,6 +24,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
@@ -36,15 +37,20 @@ HUNDRED = Decimal(100)
 ONE_PLACE = Decimal("0.1")
 
 
+class NoScoringPolicy(ImproperlyConfigured):
+    """No active scoring policy: the database was not migrated, or every policy was
+    deactivated. Reading never creates one; the data migrations seed the default."""
+
+
 def current_policy() -> ScoringPolicy:
-    """The newest active scoring policy; the default one is created if none exists (a
-    fresh database, or a test that flushed the tables after migration 0002 seeded it)."""
+    """The newest active scoring policy. Read-only: the default policy is seeded by the data
+    migrations (0002, and 0009 for a database left without an active one), never here."""
     policy = ScoringPolicy.objects.filter(is_active=True).order_by("-created_at", "-id").first()
     if policy is None:
-        from importlib import import_module
-
-        default = import_module("assessments.migrations.0002_default_scoring_policy").DEFAULT
-        policy = ScoringPolicy.objects.create(**default)
+        raise NoScoringPolicy(
+            "No active scoring policy. Run `manage.py migrate` (the assessments migrations "
+            "seed the default policy) or activate one in the admin (Scoring policies)."
+        )
     return policy
 
 

@@ -1,9 +1,11 @@
 """Settings for the portal: one module, configured from environment variables.
 
-With no environment at all it runs the embedded default (SQLite, tasks in-process,
-e-mail on the console, DEBUG on). Production is chosen by ``DJANGO_DEBUG=false``; it then
-refuses to start without ``DJANGO_SECRET_KEY`` and turns on every secure-transport setting
-that ``manage.py check --deploy`` asks for. README has the table of variables.
+The embedded default (SQLite, tasks in-process, e-mail on the console) needs nothing but
+the mode. ``DEBUG`` is off unless ``DJANGO_DEBUG=true`` (scripts/demo.sh and scripts/test.sh
+set it), so a deployment that forgets the variable never runs in debug mode. Production
+(``DJANGO_DEBUG`` false or unset) refuses to start without ``DJANGO_SECRET_KEY`` and turns
+on every secure-transport setting that ``manage.py check --deploy`` asks for. README has
+the table of variables.
 """
 
 from datetime import timedelta
@@ -20,7 +22,8 @@ env = environ.Env()
 if (BASE_DIR / ".env").exists():
     env.read_env(str(BASE_DIR / ".env"))
 
-DEBUG = env.bool("DJANGO_DEBUG", default=True)
+# Off unless asked for: forgetting the variable must not put a deployment in debug mode.
+DEBUG = env.bool("DJANGO_DEBUG", default=False)
 
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="")
 if not SECRET_KEY:

@@ -37,6 +37,19 @@ def _reference_rows(request):
     from suppliers.reference_data import ensure_reference_data
 
     ensure_reference_data()
+    _restore_default_scoring_policy()
+
+
+def _restore_default_scoring_policy():
+    """The scoring policy migration 0002 seeds, after a flush removed it (current_policy()
+    only reads)."""
+    from importlib import import_module
+
+    from assessments.models import ScoringPolicy
+
+    if not ScoringPolicy.objects.filter(is_active=True).exists():
+        default = import_module("assessments.migrations.0002_default_scoring_policy").DEFAULT
+        ScoringPolicy.objects.create(**default)
 
 
 @pytest.fixture(autouse=True)

@@ -43,6 +43,22 @@ def test_production_passes_check_deploy_with_no_warnings():
     assert "no issues" in result.stdout
 
 
-def test_development_needs_no_configuration():
-    result = _manage("check")
+def test_development_needs_only_debug_on():
+    result = _manage("check", DJANGO_DEBUG="true")
     assert result.returncode == 0, result.stderr
+
+
+def test_debug_is_off_when_the_variable_is_unset():
+    """A deployment that forgets DJANGO_DEBUG runs in production mode: it refuses to start
+    without a secret key, and with one DEBUG is off."""
+    result = _manage("check")
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY must be set" in result.stderr
+    result = _manage(
+        "shell",
+        "-c",
+        "from django.conf import settings; print('DEBUG', settings.DEBUG)",
+        DJANGO_SECRET_KEY="k" * 20 + "-a-long-random-production-key-9f8e7d6c5b4a",
+    )
+    assert result.returncode == 0, result.stderr
+    assert "DEBUG False" in result.stdout

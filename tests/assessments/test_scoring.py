@@ -6,6 +6,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from assessments.models import (
     Answer,
@@ -15,7 +17,12 @@ from assessments.models import (
     RiskScore,
     ScoringPolicy,
 )
-from assessments.scoring import assessment_score_save, compute, current_policy
+from assessments.scoring import (
+    NoScoringPolicy,
+    assessment_score_save,
+    compute,
+    current_policy,
+)
 from tests.assessments.builders import build_assessment, build_version
 
 pytestmark = pytest.mark.django_db
@@ -153,12 +160,28 @@ def test_a_newer_policy_is_the_current_one(assessment):
     assert compute(assessment).rating == Rating.MEDIUM
 
 
-def test_current_policy_recreates_the_default_when_none_exists():
-    ScoringPolicy.objects.all().delete()
+def test_the_migrations_seed_the_default_policy():
     policy = current_policy()
     assert policy.name == "Default policy"
     assert (policy.low_risk_min, policy.medium_risk_min) == (80, 50)
     assert policy.infosec_level_for(Decimal(85)) == 3
+
+
+def test_current_policy_only_reads():
+    # a read path asking for the policy issues one SELECT and nothing else
+    with CaptureQueriesContext(connection) as queries:
+        current_policy()
+    assert len(queries) == 1
+    assert queries[0]["sql"].lstrip().upper().startswith("SELECT")
+
+
+def test_current_policy_without_an_active_policy_is_a_clear_error():
+    ScoringPolicy.objects.update(is_active=False)
+    with CaptureQueriesContext(connection) as queries, pytest.raises(NoScoringPolicy) as err:
+        current_policy()
+    assert "manage.py migrate" in str(err.value)
+    assert all(q["sql"].lstrip().upper().startswith("SELECT") for q in queries)
+    assert not ScoringPolicy.objects.filter(is_active=True).exists()
 
 
 def test_compute_writes_nothing_and_uses_fixed_queries(assessment, django_assert_num_queries):
