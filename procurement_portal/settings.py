@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "procurement_portal.core",
     "procurement_portal.accounts",
     "procurement_portal.outbox",
+    "procurement_portal.documents",
     "procurement_portal.notifications",
     "suppliers",
     "assessments",
@@ -196,6 +197,7 @@ AUDITLOG_EXCLUDE_TRACKING_MODELS = (
     "accounts.apitoken",  # token hashes and a last-used time touched on every use
     "otp_totp.totpdevice",  # the authenticator's secret must not be copied into the log
     "outbox.outboxmessage",  # the outbox is itself a log of messages
+    "documents.document",  # rendered copies of other records; downloads are logged as access
     "suppliers.importjob",  # progress ticks; the job row is the record of the import
 )
 AUDITLOG_EXCLUDE_TRACKING_FIELDS = ("updated_at", "password", "last_login")
@@ -237,12 +239,57 @@ STORAGES = {
 }
 MEDIA_ROOT = Path(env.str("DJANGO_MEDIA_ROOT", default=str(BASE_DIR / "media")))
 MEDIA_URL = "/media/"
+# Where uploaded evidence ("default") and generated documents ("documents") are kept:
+# the local folder (embedded default; one machine) or S3-compatible object storage shared
+# by web and worker machines (django-storages; MinIO in docker-compose). The bucket is
+# private: files are read through the portal's scoped views, and any URL the backend signs
+# expires after DJANGO_S3_URL_EXPIRY_SECONDS. A document's stored name comes from its key
+# and is overwritten by a second render, so one key is one file.
+DJANGO_STORAGE_BACKEND = env.str("DJANGO_STORAGE_BACKEND", default="local")
+if DJANGO_STORAGE_BACKEND == "s3":
+    _S3_OPTIONS = {
+        "bucket_name": env.str("AWS_STORAGE_BUCKET_NAME", default="portal"),
+        "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default="") or None,
+        "region_name": env.str("AWS_S3_REGION_NAME", default="") or None,
+        "access_key": env.str("AWS_ACCESS_KEY_ID", default="") or None,
+        "secret_key": env.str("AWS_SECRET_ACCESS_KEY", default="") or None,
+        "default_acl": "private",
+        "querystring_auth": True,
+        "querystring_expire": env.int("DJANGO_S3_URL_EXPIRY_SECONDS", default=300),
+        "addressing_style": env.str("DJANGO_S3_ADDRESSING_STYLE", default="path"),
+        "signature_version": "s3v4",
+    }
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {**_S3_OPTIONS, "location": "media", "file_overwrite": False},
+    }
+    STORAGES["documents"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {**_S3_OPTIONS, "location": "documents", "file_overwrite": True},
+    }
+elif DJANGO_STORAGE_BACKEND == "local":
+    STORAGES["documents"] = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(MEDIA_ROOT / "documents"), "allow_overwrite": True},
+    }
+else:
+    raise ImproperlyConfigured("DJANGO_STORAGE_BACKEND must be 'local' or 's3'")
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # Largest file any upload accepts unless a caller names a smaller limit (bytes).
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=20 * 1024 * 1024)
 # A PDF that takes longer than this to render is abandoned (its process is killed).
 PDF_RENDER_TIMEOUT = env.int("PDF_RENDER_TIMEOUT", default=30)
+# Generated documents: a render claimed this long ago and not confirmed lost its worker and
+# is rendered again (longer than the render task's hard time limit, PDF_RENDER_TIMEOUT + 5);
+# a document waiting this long with no render started (its task was lost) is handed out
+# again by beat's sweep; a page asking for a fresh PDF waits this long on the render task
+# before it shows "being prepared".
+DOCUMENTS_CLAIM_TIMEOUT_SECONDS = env.int(
+    "DOCUMENTS_CLAIM_TIMEOUT_SECONDS", default=PDF_RENDER_TIMEOUT + 30
+)
+DOCUMENTS_SWEEP_AFTER_SECONDS = env.int("DOCUMENTS_SWEEP_AFTER_SECONDS", default=60)
+DOCUMENTS_WAIT_SECONDS = env.float("DOCUMENTS_WAIT_SECONDS", default=5)
 # Largest import file accepted by the upload page (bytes).
 IMPORT_MAX_UPLOAD_BYTES = env.int("IMPORT_MAX_UPLOAD_BYTES", default=50 * 1024 * 1024)
 # Imports with more rows than this run as a background task with a progress page.
@@ -316,6 +363,11 @@ CELERY_BEAT_SCHEDULE: dict = {
     "outbox-sweep": {
         "task": "procurement_portal.outbox.tasks.sweep_outbox",
         "schedule": env.int("OUTBOX_SWEEP_INTERVAL_SECONDS", default=60),
+    },
+    # Documents whose render task was lost, and renders left by dead workers.
+    "documents-sweep": {
+        "task": "procurement_portal.documents.tasks.sweep_documents",
+        "schedule": env.int("DOCUMENTS_SWEEP_INTERVAL_SECONDS", default=60),
     },
     # Launch chunks lost with their worker, and stalled launches, are handed out again.
     "campaigns-watch": {
@@ -417,18 +469,23 @@ REST_FRAMEWORK = {
         "procurement_portal.core.api.UserRateThrottle",
         "procurement_portal.core.api.AnonRateThrottle",
     ],
+    # The docs page, the schema and the token endpoint each have their own limit for
+    # anonymous clients (core.api.AnonRateThrottle), apart from the rest of the API's.
     "DEFAULT_THROTTLE_RATES": {
         "user": env.str("API_THROTTLE_USER", default="3000/hour"),
         "anon": env.str("API_THROTTLE_ANON", default="60/hour"),
+        "api_docs": env.str("API_THROTTLE_DOCS", default="300/hour"),
+        "api_schema": env.str("API_THROTTLE_SCHEMA", default="300/hour"),
+        "api_token": env.str("API_THROTTLE_TOKEN", default="20/minute"),
     },
     "EXCEPTION_HANDLER": "procurement_portal.core.api.exception_handler",
-    # Every request body is parsed by these: they bound JSON nesting and refuse control
-    # characters and lone surrogates in every field (procurement_portal/core/parsers.py).
-    "DEFAULT_PARSER_CLASSES": [
-        "procurement_portal.core.parsers.JSONParser",
-        "procurement_portal.core.parsers.FormParser",
-        "procurement_portal.core.parsers.MultiPartParser",
-    ],
+    # API writes take JSON only (a form or multipart body is 415), so the schema declares
+    # one body per operation and a generated client sends JSON; an upload endpoint adds
+    # core.parsers.MultiPartParser in its own parser_classes. The parsers bound JSON
+    # nesting and refuse control characters and lone surrogates in every field
+    # (procurement_portal/core/parsers.py).
+    "DEFAULT_PARSER_CLASSES": ["procurement_portal.core.parsers.JSONParser"],
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
@@ -447,12 +504,25 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Request bodies are JSON (multipart only where a view adds its parser for uploads).
+    "PARSER_WHITELIST": [
+        "procurement_portal.core.parsers.JSONParser",
+        "procurement_portal.core.parsers.MultiPartParser",
+    ],
     # Several models have a "status" field with their own choices: name each enum.
     "ENUM_NAME_OVERRIDES": {
         "SupplierStatusEnum": "suppliers.models.SupplierStatus",
         "QuestionnaireVersionStatusEnum": "assessments.models.VersionStatus",
         "AssessmentStatusEnum": "assessments.models.AssessmentStatus",
         "ImprovementStatusEnum": "assessments.models.ImprovementStatus",
+        "ImprovementSourceEnum": "assessments.models.items.ImprovementSource",
+        "QuestionnaireKindEnum": "assessments.models.QuestionnaireKind",
+        "QuestionTypeEnum": "assessments.models.QuestionType",
+        "RatingEnum": "assessments.models.scoring.Rating",
+        "RegionEnum": "suppliers.regions.Region",
+        "LanguageEnum": "suppliers.models.LANGUAGE_CHOICES",
+        "TextLanguageEnum": "assessments.models.items.TEXT_LANGUAGES",
+        "DesignationReasonEnum": "suppliers.api.serializers.REASON_CHOICES",
     },
 }
 

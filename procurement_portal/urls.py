@@ -4,12 +4,13 @@ from csp.decorators import csp_update
 from django.contrib import admin
 from django.urls import include, path
 from django.views.decorators.gzip import gzip_page
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from procurement_portal.core import views as core_views
+from procurement_portal.core.apidocs import DocsView, SchemaView
+from reports.home import home
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
+    path("", home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
     path("favicon.ico", core_views.favicon),
     path("i18n/", include("django.conf.urls.i18n")),
@@ -18,18 +19,19 @@ urlpatterns = [
     path("suppliers/", include("suppliers.urls")),
     path("assessments/", include("assessments.urls")),
     path("reports/", include("reports.urls")),
+    path("documents/", include("procurement_portal.documents.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("procurement_portal.api_urls")),
     # The schema is the same for everyone and holds no secret, so compressing it is safe
     # (no BREACH); 380 KB of JSON for the docs page become about 20 KB. Pages and API data
     # are not compressed: see README, "Compression".
-    path("api/schema/", gzip_page(SpectacularAPIView.as_view()), name="api-schema"),
+    path("api/schema/", gzip_page(SchemaView.as_view()), name="api-schema"),
     # The split view serves Swagger UI's start-up script as a file: no inline script. Its
     # React code sets inline styles, so this one page (no user content) allows them.
     path(
         "api/docs/",
         csp_update({"style-src": ["'unsafe-inline'"]})(
-            SpectacularSwaggerSplitView.as_view(url_name="api-schema")
+            DocsView.as_view(url_name="api-schema")
         ),
         name="api-docs",
     ),

@@ -19,13 +19,13 @@ from django.utils.translation import get_language, to_locale
 from django.views.decorators.http import require_GET
 
 from procurement_portal import access
-from procurement_portal.accounts.services import may_invite
 from procurement_portal.core.audit import log_access
 from procurement_portal.fiscal import FiscalYear, current_fiscal_year
 
 from . import panels, selectors
 from .forms import SupplierFilterForm
 from .models import Supplier
+from .regions import Region
 
 RESULTS_TARGET = "results"
 SORTABLE_COLUMNS = ("code", "name", "country")
@@ -109,13 +109,9 @@ class DesignationRow:
     designated_by: str
 
 
-@login_required
-@require_GET
-def supplier_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    try:
-        supplier = selectors.supplier_detail(user=request.user, pk=pk)
-    except Supplier.DoesNotExist as exc:
-        raise Http404 from exc
+def supplier_profile(*, user, supplier: Supplier) -> dict:
+    """The supplier's profile as the page and the profile PDF show it: one shaping for
+    both. Contact details are personal data: every shaping records who saw them."""
     contacts = list(supplier.contacts.all())
     log_access(contacts)  # contact details are personal data: who saw them is recorded
     spend = [
@@ -127,8 +123,8 @@ def supplier_detail(request: HttpRequest, pk: int) -> HttpResponse:
         for row in supplier.spend.all()
     ]
     # The staff's note and name are the company's own: supplier users see the year and
-    # the reasons only (the same rule as the API and the profile PDF).
-    internal = access.sees_all_suppliers(request.user)
+    # the reasons only (the same rule as the API).
+    internal = access.sees_all_suppliers(user)
     designations = [
         DesignationRow(
             fiscal_year=FiscalYear(d.fiscal_year),
@@ -138,17 +134,34 @@ def supplier_detail(request: HttpRequest, pk: int) -> HttpResponse:
         )
         for d in supplier.critical_designations.all()
     ]
-    people = selectors.supplier_people(user=request.user, supplier=supplier)
-    context = {
+    return {
         "supplier": supplier,
+        # GeneratedField has no get_FOO_display(): the label comes from the choices.
+        "region": Region(supplier.region).label if supplier.region else "",
         "categories": list(supplier.categories.all()),
         "sites": list(supplier.sites.all()),
         "contacts": contacts,
         "spend": spend,
         "designations": designations,
+        "internal": internal,
         "critical_now": any(d.fiscal_year == current_fiscal_year() for d in designations),
+    }
+
+
+@login_required
+@require_GET
+def supplier_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        supplier = selectors.supplier_detail(user=request.user, pk=pk)
+    except Supplier.DoesNotExist as exc:
+        raise Http404 from exc
+    profile = supplier_profile(user=request.user, supplier=supplier)
+    people = selectors.supplier_people(user=request.user, supplier=supplier)
+    context = {
+        **profile,
         "people": people,
-        "may_invite": people is not None and may_invite(actor=request.user, supplier=supplier),
+        "may_invite": people is not None
+        and access.can(request.user, access.Action.INVITE_USERS, supplier),
         # Assessments, levels, items and the profile PDF come from the apps above this
         # one through the panel registry (suppliers/panels.py), never imported here.
         "panels": panels.panels_for(user=request.user, supplier=supplier),

@@ -28,9 +28,10 @@ from assessments.review import threads as review_threads
 from assessments.workflow import TransitionConflict
 from procurement_portal import access
 from procurement_portal.access import Action
+from procurement_portal.documents.models import Document
+from procurement_portal.documents.services import document_request
+from procurement_portal.documents.views import document_response
 from procurement_portal.uploads import serve_private_file
-from reports.pdf import PdfRenderError, render_pdf
-from reports.views import pdf_response, pdf_unavailable
 
 from . import selectors, services
 from .forms import AssignForm
@@ -351,16 +352,19 @@ def answers(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def answers_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     context = _copy_context(request, pk)
-    assessment = context["assessment"]
-    try:
-        pdf = render_pdf("reports/pdf/assessment.html", context, request=request)
-    except PdfRenderError as error:
-        return pdf_unavailable(
-            request, error, back_url=reverse("assessments:answers", kwargs={"pk": pk})
-        )
-    a = assessment
-    name = f"self-assessment-{a.supplier.code}-{a.questionnaire.code}-{a.fiscal_year}.pdf"
-    return pdf_response(pdf, filename=name)
+    context.pop("printed_at", None)  # the documents service stamps the printing time
+    a = context["assessment"]
+    document = document_request(
+        kind="assessment-copy",
+        subject=a,
+        audience=Document.INTERNAL if access.sees_all_suppliers(request.user) else "",
+        template_name="reports/pdf/assessment.html",
+        context=context,
+        filename=f"self-assessment-{a.supplier.code}-{a.questionnaire.code}-{a.fiscal_year}.pdf",
+        request=request,
+    )
+    back_url = reverse("assessments:answers", kwargs={"pk": pk})
+    return document_response(request, document, back_url=back_url)
 
 
 @login_required

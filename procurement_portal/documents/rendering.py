@@ -1,7 +1,8 @@
-"""PDF rendering: the one service that turns a template into a PDF.
+"""PDF rendering core of the documents service: HTML in, PDF bytes out.
 
-``render_pdf(template_name, context, request=...)`` renders a Django template from
-``templates/reports/pdf/`` (in the active language) and hands the HTML to WeasyPrint,
+``render_pdf(template_name, context, request=...)`` renders a Django template (the
+printable templates live in ``templates/<app>/pdf/``, in the active language) and hands
+the HTML to WeasyPrint,
 styled by ``static/css/print.css`` (A4, page numbers, Japanese fonts installed on the
 machine). Two safety rules hold for every PDF:
 
@@ -12,6 +13,18 @@ machine). Two safety rules hold for every PDF:
   A refusal is logged and WeasyPrint renders on without the resource. As a second wall,
   the rendering process has its sockets disabled.
 * **Rendering has a time limit** (``settings.PDF_RENDER_TIMEOUT`` seconds, default 30).
+
+Two ways to render, chosen by the caller (``procurement_portal.documents.services``):
+
+* **In-process** (``html_to_pdf_in_process``), used by Celery workers: WeasyPrint is
+  imported once per worker process, so the interpreter's start-up (about a second) is
+  paid once per worker, not per document. The time limit is Celery's hard time limit on
+  the render task (the pool kills the process); the fetcher is the wall against outside
+  fetches (a worker needs its own sockets for the broker and the database, so they are
+  not disabled there); the HTML was rendered from the database before, WeasyPrint only
+  reads the string.
+* **In a child process** (``html_to_pdf``), used where there is no Celery time limit (the
+  embedded default runs tasks in the web process):
 
 How the time limit is enforced, and why this way: WeasyPrint runs in a child Python
 process (``subprocess.run(..., timeout=...)``), which is killed when time is up. A thread
@@ -57,7 +70,7 @@ DEFAULT_TIMEOUT_SECONDS = 30
 STATIC_SUFFIXES = frozenset(
     {".css", ".woff", ".woff2", ".ttf", ".otf", ".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp"}
 )
-_CHILD_CODE = "from reports.pdf import _child_main; _child_main()"
+_CHILD_CODE = "from procurement_portal.documents.rendering import _child_main; _child_main()"
 _STDERR_TAIL = 2000
 
 
@@ -133,6 +146,29 @@ def html_to_pdf(html: str, *, base_url: str) -> bytes:
         )
         raise PdfRenderError(_("The PDF could not be produced. Please try again later."))
     return result.stdout
+
+
+def html_to_pdf_in_process(html: str, *, base_url: str) -> bytes:
+    """Turn an HTML document into PDF bytes in this process (a Celery worker, whose hard
+    time limit bounds it). Only the portal's static files and data: URIs are read."""
+    from weasyprint import HTML
+
+    try:
+        document = HTML(string=html, base_url=base_url, url_fetcher=PortalUrlFetcher(base_url))
+        pdf = document.write_pdf()
+    except Exception as exc:  # WeasyPrint raises many kinds; the user sees one message
+        logger.exception("PDF rendering failed in-process")
+        raise PdfRenderError(_("The PDF could not be produced. Please try again later.")) from exc
+    if not pdf or not pdf.startswith(b"%PDF"):
+        raise PdfRenderError(_("The PDF could not be produced. Please try again later."))
+    return pdf
+
+
+def warm_up() -> None:
+    """Import WeasyPrint and its fonts once (a worker calls this when its process starts)."""
+    from weasyprint import HTML
+
+    HTML(string="<p>.</p>").write_pdf()
 
 
 def _relay_child_logs(stderr: bytes) -> str:
