@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -15,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from suppliers.models import Supplier
+from procurement_portal import access
 
 from . import services, tokens
 from .forms import AcceptInvitationForm, InviteForm, TokenForm
@@ -141,10 +142,11 @@ def api_token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("accounts:api-tokens")
 
 
-def _supplier_for_people(request: HttpRequest, pk: int) -> Supplier:
-    supplier = get_object_or_404(Supplier.objects.visible_to(request.user), pk=pk)
-    if not services.may_invite(actor=request.user, supplier=supplier):
-        raise PermissionDenied
+def _supplier_for_people(request: HttpRequest, pk: int):
+    # The ground floor imports no app: the supplier model is found through the registry.
+    suppliers = apps.get_model("suppliers", "Supplier").objects.visible_to(request.user)
+    supplier = get_object_or_404(suppliers, pk=pk)
+    access.require(request.user, access.Action.INVITE_USERS, supplier)
     return supplier
 
 
