@@ -21,7 +21,7 @@ from procurement_portal import access
 from procurement_portal.core.audit import log_access
 from procurement_portal.uploads import attachment_disposition
 
-from .models import Document
+from .models import Document, documents_storage
 from .services import document_wait
 
 
@@ -49,7 +49,7 @@ def document_response(
         document = document_wait(document, seconds=settings.DOCUMENTS_WAIT_SECONDS)
     if document.state == Document.State.READY:
         log_access([document])  # who downloaded which document is recorded
-        with document.file.open("rb") as stored:
+        with documents_storage().open(document.file.name, "rb") as stored:
             response = HttpResponse(stored.read(), content_type="application/pdf")
         response["Content-Disposition"] = attachment_disposition(document.filename)
         response["X-Content-Type-Options"] = "nosniff"
