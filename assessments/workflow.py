@@ -15,6 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from procurement_portal.core.errors import Conflict
+
 from .models import Assessment, AssessmentEvent, AssessmentStatus
 
 if TYPE_CHECKING:
@@ -31,13 +33,14 @@ ALLOWED: dict[str, frozenset[str]] = {
 }
 
 
-class TransitionConflict(Exception):
-    """The assessment is not in a state that allows this step (answered as 409)."""
+class TransitionConflict(Conflict):
+    """The assessment (or item, campaign) is not in a state that allows this step; the
+    ground floor's ``Conflict``, so the API answers it as its one 409."""
+
+    code = "state"
 
     def __init__(self, message: str, *, status: str):
-        super().__init__(message)
-        self.message = message
-        self.status = status
+        super().__init__(message, status=status)
 
 
 @transaction.atomic

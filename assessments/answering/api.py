@@ -3,7 +3,7 @@ and save answers and submit (the supplier's users).
 
 Thin: reads come from the selectors (``visible_to``: another supplier's assessment is a
 404), writes go to the services. The services' conflicts (``TransitionConflict``,
-``StaleAnswer``) are answered here as 409; validation errors and permission refusals go
+``StaleAnswer``: the ground floor's ``Conflict``), validation errors and permission refusals go
 through the portal's exception handler (400 / 403).
 """
 
@@ -21,10 +21,9 @@ from rest_framework.response import Response
 
 from procurement_portal.access import Action
 from procurement_portal.core.filters import IntegerFilter
-from suppliers.api.views import RegistrySchema
+from procurement_portal.core.openapi import PortalSchema
 
 from ..models import Answer, Assessment, AssessmentStatus, Question, Section
-from ..workflow import TransitionConflict
 from . import selectors, services
 from . import serializers as s
 
@@ -55,13 +54,9 @@ QUESTION_CODE = OpenApiParameter(
     description=_("The question's code (as in the questionnaire), or its id."),
 )
 CONFLICT = OpenApiResponse(
-    s.ConflictOutputSerializer,
+    s.AnswerConflictOutputSerializer,
     _("The assessment is submitted or accepted, or the answer changed since it was read."),
 )
-
-
-def _conflict(exc: TransitionConflict) -> Response:
-    return Response({"detail": exc.message, "status": exc.status}, status=status.HTTP_409_CONFLICT)
 
 
 class AssessmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -71,7 +66,7 @@ class AssessmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     staff see all and may assign (``POST``), never answer.
     """
 
-    schema = RegistrySchema()
+    schema = PortalSchema()
     lookup_value_regex = r"\d+"
     filter_backends = [DjangoFilterBackend]
     filterset_class = AssessmentFilter
@@ -183,14 +178,11 @@ class AssessmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
             )
         except Question.DoesNotExist as exc:
             raise Http404 from exc
-        except TransitionConflict as exc:
-            return _conflict(exc)
-        except services.StaleAnswer as exc:
-            return Response(
-                {"detail": exc.message, "current": self._answer_output(exc.answer.pk)},
-                status=status.HTTP_409_CONFLICT,
-            )
         return Response(self._answer_output(answer.pk))
+
+    def conflict_current(self, answer: Answer) -> dict:
+        """A stale answer's 409 carries the current answer as this endpoint shows it."""
+        return self._answer_output(answer.pk)
 
     def _answer_output(self, answer_id: int) -> dict:
         fresh = (
@@ -226,8 +218,6 @@ class AssessmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
                 "unconfirmed_questions": [q.code for _s, q in exc.unconfirmed],
             }
             return Response(body, status=status.HTTP_400_BAD_REQUEST)
-        except TransitionConflict as exc:
-            return _conflict(exc)
         return Response(self._output(assessment.pk))
 
     @extend_schema(
@@ -250,6 +240,4 @@ class AssessmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
             )
         except Section.DoesNotExist as exc:
             raise ValidationError({"section": [_("No such section.")]}) from exc
-        except TransitionConflict as exc:
-            return _conflict(exc)
         return Response({"confirmed": count, "assessment": self._output(assessment.pk)})

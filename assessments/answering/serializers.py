@@ -12,8 +12,10 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from procurement_portal.core import serializers as portal
+from procurement_portal.core.openapi import ConflictOutputSerializer
+from procurement_portal.core.serializers import VisibleRelatedField
 from procurement_portal.fiscal import MAX_FISCAL_YEAR, MIN_FISCAL_YEAR, FiscalYear
-from suppliers.api.serializers import VisibleSupplierField
+from suppliers.models import Supplier
 
 from ..models import Answer, Assessment, Evidence, QuestionnaireVersion
 
@@ -87,7 +89,7 @@ class AssessmentOutputSerializer(portal.ModelSerializer):
 
 
 class AssignInputSerializer(portal.Serializer):
-    supplier = VisibleSupplierField()
+    supplier = VisibleRelatedField(Supplier)
     version = serializers.PrimaryKeyRelatedField(
         queryset=QuestionnaireVersion.objects.all(),
         help_text=_("A published questionnaire version."),
@@ -174,13 +176,13 @@ class AnswerInputSerializer(portal.Serializer):
     )
 
 
-class ConflictOutputSerializer(portal.Serializer):
-    """409: the assessment's state forbids the step, or the answer changed meanwhile (then
-    with the current answer)."""
+class AnswerConflictOutputSerializer(ConflictOutputSerializer):
+    """The API's one 409 shape, as the answering endpoints fill it: the assessment's
+    status when its state forbids the step (``code`` "state"), the current answer when the
+    answer changed meanwhile ("stale")."""
 
-    detail = serializers.CharField()
-    status = serializers.CharField(required=False, help_text=_("The assessment's status."))
-    current = AnswerOutputSerializer(required=False)
+    status = serializers.CharField(allow_null=True, help_text=_("The assessment's status."))
+    current = AnswerOutputSerializer(allow_null=True)
 
 
 class MissingAnswersOutputSerializer(portal.Serializer):

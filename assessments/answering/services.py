@@ -35,6 +35,7 @@ from assessments.models.questionnaires import CHOICE_TYPES
 from assessments.workflow import TransitionConflict, assessment_transition
 from procurement_portal import access
 from procurement_portal.access import Action
+from procurement_portal.core.errors import Conflict
 from procurement_portal.uploads import (
     KIND_CONTENT_TYPES,
     display_name,
@@ -73,13 +74,14 @@ EVIDENCE_MAX_FILES = 10
 EVIDENCE_FOLDER = "evidence"
 
 
-class StaleAnswer(Exception):
-    """The answer changed since the client read it (answered as 409 with the current
-    value, so the page can show "changed by someone else")."""
+class StaleAnswer(Conflict):
+    """The answer changed since the client read it (a 409 with the current answer, so the
+    page can show "changed by someone else")."""
+
+    code = "stale"
 
     def __init__(self, message: str, *, answer: Answer):
-        super().__init__(message)
-        self.message = message
+        super().__init__(message, current=answer)
         self.answer = answer
 
 

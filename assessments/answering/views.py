@@ -28,6 +28,7 @@ from assessments.review import threads as review_threads
 from assessments.workflow import TransitionConflict
 from procurement_portal import access
 from procurement_portal.access import Action
+from procurement_portal.core.forms import apply_validation_error
 from procurement_portal.documents.models import Document
 from procurement_portal.documents.services import document_request
 from procurement_portal.documents.views import document_response
@@ -386,8 +387,7 @@ def assign(request: HttpRequest) -> HttpResponse:
                 carry_over=data["carry_over"],
             )
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            apply_validation_error(form, exc)
         else:
             url = reverse("assessments:overview", kwargs={"pk": assessment.pk})
             messages.success(

@@ -13,7 +13,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from procurement_portal.access import Action
-from suppliers.api.views import RegistrySchema
+from procurement_portal.core.openapi import PortalSchema
 
 from ..models import Questionnaire, QuestionnaireKind, QuestionnaireVersion, VersionStatus
 from . import selectors, services
@@ -39,7 +39,7 @@ class QuestionnaireViewSet(
 ):
     """Questionnaires, with the version currently published (if any)."""
 
-    schema = RegistrySchema()
+    schema = PortalSchema()
     serializer_class = s.QuestionnaireOutputSerializer
     lookup_value_regex = r"\d+"
     filter_backends: list = []
@@ -56,7 +56,7 @@ class QuestionnaireVersionViewSet(
     """Versions of questionnaires; one version in full with its sections, questions and
     choices. Supplier users see published versions only."""
 
-    schema = RegistrySchema()
+    schema = PortalSchema()
     write_action = Action.MANAGE_QUESTIONNAIRES
     lookup_value_regex = r"\d+"
     filter_backends = [DjangoFilterBackend]

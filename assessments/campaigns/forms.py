@@ -158,9 +158,7 @@ class CampaignForm(portal_forms.Form):
         }
 
     def add_service_errors(self, exc: ValidationError) -> None:
-        for field, errors in exc.message_dict.items():
-            name = FIELD_OF.get(field, field)
-            self.add_error(name if name in self.fields else None, errors)
+        portal_forms.apply_validation_error(self, exc, field_map=FIELD_OF)
 
     @classmethod
     def initial_from(cls, campaign) -> dict:

@@ -3,7 +3,8 @@
 Thin like the registry's viewsets: reads over the selectors (already scoped, so another
 supplier's object is 404), writes through the services. Services' refusals become
 400 (ValidationError, by field), 403 (PermissionDenied) and 409 (TransitionConflict:
-the object is not in a state that allows the step; nothing changed).
+the object is not in a state that allows the step; nothing changed), all through the
+portal's one exception handler.
 """
 
 from __future__ import annotations
@@ -18,8 +19,11 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
 from procurement_portal.access import Action, sees_all_suppliers
-from suppliers.api.serializers import VALIDATION_ERROR_SCHEMA, ErrorOutputSerializer
-from suppliers.api.views import RegistrySchema
+from procurement_portal.core.openapi import (
+    VALIDATION_ERROR_SCHEMA,
+    ConflictOutputSerializer,
+    PortalSchema,
+)
 
 from .. import items as item_services
 from ..models import (
@@ -31,12 +35,11 @@ from ..models import (
     InformationSecurityLevel,
 )
 from ..scoring import compute
-from ..workflow import TransitionConflict
 from . import selectors, services
 from . import serializers as s
 
 
-class ReviewSchema(RegistrySchema):
+class ReviewSchema(PortalSchema):
     """The registry's error answers, plus 400 for every list's filters and 409 for the
     state-changing posts."""
 
@@ -50,7 +53,7 @@ class ReviewSchema(RegistrySchema):
         if self.method == "POST":
             responses.setdefault(
                 "409",
-                self._get_response_for_code(ErrorOutputSerializer, "409", direction=direction),
+                self._get_response_for_code(ConflictOutputSerializer, "409", direction=direction),
             )
         return responses
 
@@ -59,11 +62,6 @@ class _ReviewViewSet(viewsets.GenericViewSet):
     schema = ReviewSchema()
     lookup_value_regex = r"\d+"
     filter_backends: list = []
-
-    def handle_exception(self, exc):
-        if isinstance(exc, TransitionConflict):
-            return Response({"detail": exc.message}, status=status.HTTP_409_CONFLICT)
-        return super().handle_exception(exc)
 
     def _params(self, serializer_class):
         params = serializer_class(data=self.request.query_params)

@@ -17,6 +17,7 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from procurement_portal import access
+from procurement_portal.core.forms import apply_validation_error
 
 from . import services, tokens
 from .forms import AcceptInvitationForm, InviteForm, TokenForm
@@ -87,11 +88,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
         except services.InvitationError as exc:
             return _invitation_invalid(request, token, exc)
         except ValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                for field, errors in exc.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                form.add_error(None, exc.messages)
+            apply_validation_error(form, exc)
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(
@@ -166,8 +163,7 @@ def supplier_people(request: HttpRequest, pk: int) -> HttpResponse:
                 is_supplier_admin=form.cleaned_data["is_supplier_admin"],
             )
         except ValidationError as exc:
-            for field, errors in getattr(exc, "message_dict", {None: exc.messages}).items():
-                form.add_error(field if field in form.fields else None, errors)
+            apply_validation_error(form, exc)
         else:
             messages.success(
                 request, _("Invitation sent to %(email)s.") % {"email": form.cleaned_data["email"]}

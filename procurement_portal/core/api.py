@@ -17,6 +17,7 @@ from rest_framework.throttling import UserRateThrottle as _UserRateThrottle
 
 from procurement_portal import access
 from procurement_portal.core.audit import note_actor
+from procurement_portal.core.errors import Conflict
 from procurement_portal.core.net import client_ip
 
 
@@ -140,8 +141,29 @@ def _require_visible(view) -> None:
         raise Http404
 
 
+def conflict_response(exc: Conflict, view=None):
+    """The one 409 of the API (``core.openapi.ConflictOutputSerializer``). The view shapes
+    ``current`` (a model instance) as its endpoint answers it (``conflict_current``)."""
+    current = exc.current
+    if current is not None:
+        shape = getattr(view, "conflict_current", None)
+        current = shape(current) if shape is not None else None
+    from rest_framework.response import Response
+
+    body = {"detail": exc.message, "code": exc.code, "status": exc.status, "current": current}
+    return Response(body, status=409)
+
+
 def exception_handler(exc, context):
-    """Turn domain errors raised by services into 400/403 answers naming the field."""
+    """Turn domain errors raised by services into answers: ``ValidationError`` 400 naming
+    the field, ``PermissionDenied`` (``NotAllowed``) 403, ``Conflict`` 409 in one shape."""
+    # Imported here: rest_framework.views imports this module through the settings.
+    from rest_framework.views import exception_handler as drf_exception_handler
+    from rest_framework.views import set_rollback
+
+    if isinstance(exc, Conflict):
+        set_rollback()
+        return conflict_response(exc, context.get("view"))
     if isinstance(exc, DjangoValidationError):
         if hasattr(exc, "error_dict"):
             detail = {
@@ -157,7 +179,4 @@ def exception_handler(exc, context):
         exc = exceptions.ValidationError(
             {"non_field_errors": ["The change conflicts with existing data."]}
         )
-    # Imported here: rest_framework.views imports this module through the settings.
-    from rest_framework.views import exception_handler as drf_exception_handler
-
     return drf_exception_handler(exc, context)

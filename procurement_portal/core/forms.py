@@ -9,7 +9,10 @@ again before it is cleaned (so fields a subclass adds in ``__init__`` get them t
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from django import forms
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 
 from .text import DEFAULT_MAX_LENGTH, TextValidator, validate_date_range
@@ -52,3 +55,18 @@ class Form(HardenedFormMixin, forms.Form):
 
 class ModelForm(HardenedFormMixin, forms.ModelForm):
     pass
+
+
+def apply_validation_error(
+    form: forms.BaseForm, exc: ValidationError, *, field_map: Mapping[str, str] | None = None
+) -> None:
+    """Show a service's ``ValidationError`` on the form that fed it: each message at its
+    field (``field_map`` renames a service's field to the form's), and messages for fields
+    the form does not have, or for no field, at the top of the form. The one mapping of
+    domain errors to form errors (the API's is ``core.api.exception_handler``)."""
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc.messages)
+        return
+    for field, errors in exc.message_dict.items():
+        name = (field_map or {}).get(field, field)
+        form.add_error(name if name in form.fields else None, errors)

@@ -16,6 +16,9 @@ these, so a new one cannot miss the rules.
 from __future__ import annotations
 
 from django.core.validators import MaxLengthValidator
+from django.db import models
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from .text import DEFAULT_MAX_LENGTH, validate_date_range, validate_text
@@ -64,3 +67,17 @@ class Serializer(HardenedFieldsMixin, serializers.Serializer):
 
 class ModelSerializer(HardenedFieldsMixin, serializers.ModelSerializer):
     pass
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class VisibleRelatedField(serializers.PrimaryKeyRelatedField):
+    """An id looked up among the rows of ``model`` the requesting user may see
+    (``visible_to``), so an id they cannot see is answered like one that does not exist.
+    ``VisibleRelatedField(Supplier)`` for a supplier id."""
+
+    def __init__(self, model: type[models.Model], **kwargs):
+        self.model = model
+        super().__init__(**kwargs)
+
+    def get_queryset(self):
+        return self.model.objects.visible_to(self.context["request"].user)

@@ -10,6 +10,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from procurement_portal.core.forms import apply_validation_error
+
 from . import services
 from .forms import PreferencesForm
 from .kinds import kinds_for
@@ -38,8 +40,7 @@ def preferences(request: HttpRequest) -> HttpResponse:
                 digest=form.cleaned_data.get("digest", False),
             )
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            apply_validation_error(form, exc)
         else:
             messages.success(request, _("Your notice preferences are saved."))
             return redirect("notifications:preferences")

@@ -8,12 +8,11 @@ permissions) and save. Nothing here writes.
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from procurement_portal import access
 from procurement_portal.core import serializers as portal
+from procurement_portal.core.serializers import VisibleRelatedField
 from procurement_portal.fiscal import current_fiscal_year
 
 from ..models import (
@@ -34,39 +33,6 @@ REASON_CHOICES = [
     (field, CriticalDesignation._meta.get_field(field).verbose_name)
     for field in DESIGNATION_REASONS
 ]
-
-
-@extend_schema_field(OpenApiTypes.INT)
-class VisibleSupplierField(serializers.PrimaryKeyRelatedField):
-    """A supplier id, looked up among the suppliers the requesting user may see, so an
-    id they cannot see is answered like one that does not exist."""
-
-    def get_queryset(self):
-        return Supplier.objects.visible_to(self.context["request"].user)
-
-
-# --- errors ------------------------------------------------------------------------------
-
-
-class ErrorOutputSerializer(portal.Serializer):
-    """How the API answers a refused request other than invalid input (403, 404, 429)."""
-
-    detail = serializers.CharField()
-
-
-# Invalid input (400): each field name, or non_field_errors, with its messages; a list
-# field's messages are keyed by the item's position, and a request that cannot be parsed
-# at all gets a single "detail" message.
-VALIDATION_ERROR_SCHEMA = {
-    "type": "object",
-    "additionalProperties": {
-        "anyOf": [
-            {"type": "array", "items": {"type": "string"}},
-            {"type": "object"},
-            {"type": "string"},
-        ]
-    },
-}
 
 
 # --- reference data ----------------------------------------------------------------------
@@ -119,7 +85,7 @@ class SiteUpdateInputSerializer(portal.Serializer):
 
 
 class SiteCreateInputSerializer(SiteUpdateInputSerializer):
-    supplier = VisibleSupplierField()
+    supplier = VisibleRelatedField(Supplier)
 
 
 # A contact's language is documented as a plain string: the same choices as a supplier's
@@ -159,7 +125,7 @@ class ContactUpdateInputSerializer(portal.Serializer):
 
 
 class ContactCreateInputSerializer(ContactUpdateInputSerializer):
-    supplier = VisibleSupplierField()
+    supplier = VisibleRelatedField(Supplier)
 
 
 class SpendOutputSerializer(portal.ModelSerializer):
@@ -191,7 +157,7 @@ class SpendUpdateInputSerializer(portal.Serializer):
 
 
 class SpendCreateInputSerializer(SpendUpdateInputSerializer):
-    supplier = VisibleSupplierField()
+    supplier = VisibleRelatedField(Supplier)
 
 
 class DesignationOutputSerializer(portal.ModelSerializer):
@@ -248,7 +214,7 @@ class DesignationUpdateInputSerializer(portal.Serializer):
 
 
 class DesignationCreateInputSerializer(DesignationUpdateInputSerializer):
-    supplier = VisibleSupplierField()
+    supplier = VisibleRelatedField(Supplier)
 
 
 # --- suppliers ------------------------------------------------------------------------------

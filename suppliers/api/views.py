@@ -6,7 +6,6 @@ from __future__ import annotations
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
@@ -15,6 +14,7 @@ from rest_framework.response import Response
 
 from procurement_portal.access import Action
 from procurement_portal.core.audit import log_access
+from procurement_portal.core.openapi import PortalSchema
 
 from .. import privacy, selectors, services
 from ..models import Category, Contact, CriticalDesignation, Site, Supplier, SupplierSpend
@@ -22,33 +22,7 @@ from . import filters
 from . import serializers as s
 
 
-class RegistrySchema(AutoSchema):
-    """Tags each operation with its resource (``suppliers``, ``sites``...) and documents
-    the error answers next to the successful one, so clients (and the schema tests) know
-    every status code an operation can give."""
-
-    def get_tags(self) -> list[str]:
-        return [self.path.removeprefix("/api/v1/").split("/")[0]]
-
-    def _get_response_bodies(self, direction="response"):
-        # drf-spectacular documents only the success code; there is no public hook that
-        # adds to @extend_schema(responses=...) rather than replacing it.
-        responses = super()._get_response_bodies(direction)
-        errors = {"403": s.ErrorOutputSerializer, "429": s.ErrorOutputSerializer}
-        # A list's filters and page size can be refused, as can a request body.
-        checked_list = self._is_list_view() and (
-            bool(self.view.filter_backends) or getattr(self.view, "paginator", None) is not None
-        )
-        if checked_list or self.method in {"POST", "PUT", "PATCH"}:
-            errors["400"] = s.VALIDATION_ERROR_SCHEMA  # a filter, the page size or the body
-        if self._is_list_view() or "{" in self.path:
-            errors["404"] = s.ErrorOutputSerializer  # no such object, or no such page
-        for code, body in sorted(errors.items()):
-            responses.setdefault(code, self._get_response_for_code(body, code, direction=direction))
-        return responses
-
-
-class ServiceSchema(RegistrySchema):
+class ServiceSchema(PortalSchema):
     """Documents the input serializer as the request body and the output serializer as
     the response, which is how these viewsets answer."""
 
@@ -313,7 +287,7 @@ class DesignationViewSet(_SupplierPartViewSet):
 class PriorityRiskViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     """The six priority risks, in both languages and in the request's language."""
 
-    schema = RegistrySchema()
+    schema = PortalSchema()
     serializer_class = s.PriorityRiskOutputSerializer
     filter_backends = []
 
@@ -324,7 +298,7 @@ class PriorityRiskViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 class CategoryViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     """Supplier categories, in both languages and in the request's language."""
 
-    schema = RegistrySchema()
+    schema = PortalSchema()
     serializer_class = s.CategoryOutputSerializer
     filter_backends = []
 

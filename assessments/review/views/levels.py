@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from procurement_portal import access
 from procurement_portal.access import Action
+from procurement_portal.core.forms import apply_validation_error
 from procurement_portal.fiscal import FiscalYear, current_fiscal_year
 from reports.exports import csv_response
 from suppliers.models import Supplier
@@ -158,8 +159,7 @@ def level_override(request: HttpRequest, pk: int) -> HttpResponse:
                 reason=form.cleaned_data["reason"],
             )
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            apply_validation_error(form, exc)
         else:
             messages.success(request, _("Information-security level set."))
             return redirect("assessments:level-supplier", pk=supplier.pk)
