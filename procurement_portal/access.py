@@ -18,6 +18,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import TYPE_CHECKING, Self
 
+from django.apps import apps
 from django.db import models
 
 from procurement_portal.accounts.roles import STAFF_ROLES, Role
@@ -90,7 +91,9 @@ def sees_all_suppliers(user: User | None) -> bool:
 
 def member_supplier_ids(user: User | None) -> models.QuerySet:
     """Subquery of the supplier ids a supplier user acts for (empty for everyone else)."""
-    from procurement_portal.accounts.models import SupplierMembership
+    # Through the apps registry: accounts.models imports this module (ScopedQuerySet), so
+    # importing it back would make the two modules depend on each other.
+    SupplierMembership = apps.get_model("accounts", "SupplierMembership")
 
     if not _is_live(user) or user.role != Role.SUPPLIER:
         return SupplierMembership.objects.none().values("supplier_id")
