@@ -14,3 +14,14 @@ class AssessmentsConfig(AppConfig):
         from .supplier_panel import panel
 
         panels.register("assessments", panel)
+
+        # Object rules and scopes with the access policy (procurement_portal.access).
+        from procurement_portal import access
+
+        from . import items  # noqa: F401  (follow-up rule of improvement items)
+        from .review import services  # noqa: F401  (review rule of assessments)
+
+        access.declare("assessments.Campaign", staff_only=True)
+        access.declare("assessments.ScoringPolicy", shared=True)
+        for model in ("Questionnaire", "QuestionnaireVersion", "Section", "Question", "Choice"):
+            access.declare(f"assessments.{model}", shared=True)

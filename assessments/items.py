@@ -143,22 +143,21 @@ def _require_state(item: ImprovementItem, allowed: set[str], action: str) -> Non
         )
 
 
+@access.rule("assessments.ImprovementItem", Action.REVIEW_ASSESSMENTS)
 def may_follow_up(user: User | None, item: ImprovementItem) -> bool:
     """Whether the user may verify, close or reopen the item. Information-security
     assessors follow up information-security items only, as they review only those
-    questionnaires (assessments.review.services.reviewable_kinds)."""
-    from procurement_portal.accounts.roles import Role
-
+    questionnaires (registered when assessments is ready; callers ask
+    ``access.can(user, Action.REVIEW_ASSESSMENTS, item)``)."""
     if not access.can(user, Action.REVIEW_ASSESSMENTS):
         return False
-    if user.role == Role.INFOSEC_ASSESSOR:
+    if not access.can(user, Action.REVIEW_EVERY_QUESTIONNAIRE):
         return item.risk.code == "information_security"
     return True
 
 
 def _require_reviewer(actor: User, item: ImprovementItem) -> None:
-    if not may_follow_up(actor, item):
-        raise PermissionDenied(_("Only reviewers can do this."))
+    access.require(actor, Action.REVIEW_ASSESSMENTS, item, _("Only reviewers can do this."))
 
 
 PLAN_FILE_KINDS = ("pdf", "png", "jpeg", "xlsx", "docx")

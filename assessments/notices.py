@@ -33,6 +33,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from procurement_portal import access
 from procurement_portal.accounts.models import User
 from procurement_portal.accounts.roles import Role
 from procurement_portal.notifications import kinds as K
@@ -53,7 +54,6 @@ if TYPE_CHECKING:
     from .models import InformationSecurityLevel
 
 INFOSEC_RISK = "information_security"
-REVIEWER_ROLES = (Role.PROCUREMENT, Role.INFOSEC_ASSESSOR, Role.ADMIN)
 
 
 # --- recipients ----------------------------------------------------------------------------
@@ -80,7 +80,7 @@ def _portal_users_only(supplier: Supplier) -> list[Recipient]:
 
 
 def _is_reviewer(user: User | None) -> bool:
-    return bool(user and user.is_active and user.role in REVIEWER_ROLES)
+    return access.can(user, access.Action.REVIEW_ASSESSMENTS)
 
 
 def _fallback_staff(*, infosec: bool) -> list[Recipient]:
@@ -269,7 +269,8 @@ def comment_replied(*, reply: AnswerComment, root: AnswerComment, actor: User) -
         )
         return
     authors = User.objects.filter(
-        Q(pk=root.author_id) | Q(pk__in=root.replies.values("author_id")), role__in=REVIEWER_ROLES
+        Q(pk=root.author_id) | Q(pk__in=root.replies.values("author_id")),
+        role__in=access.roles_that_can(access.Action.REVIEW_ASSESSMENTS),
     )
     infosec = assessment.questionnaire.kind == QuestionnaireKind.INFORMATION_SECURITY
     notify(

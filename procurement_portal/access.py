@@ -15,13 +15,17 @@ directly. Two questions are answered here:
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING, Self
+from typing import TYPE_CHECKING, Any, Self
 
 from django.apps import apps
+from django.core.exceptions import PermissionDenied
 from django.db import models
+from django.http import Http404
 
-from procurement_portal.accounts.roles import STAFF_ROLES, Role
+from procurement_portal.accounts.roles import Role
 
 if TYPE_CHECKING:
     from procurement_portal.accounts.models import User
@@ -39,6 +43,15 @@ class Action(StrEnum):
     ASSIGN_ASSESSMENTS = "assign_assessments"  # give a supplier a questionnaire for a year
     REVIEW_ASSESSMENTS = "review_assessments"  # comment, return, accept; items; levels
     MANAGE_QUESTIONNAIRES = "manage_questionnaires"  # import, export, publish
+    # Review every kind of questionnaire; reviewers without it (information-security
+    # assessors) review the information-security questionnaires only.
+    REVIEW_EVERY_QUESTIONNAIRE = "review_every_questionnaire"
+    # Invite people to act for a supplier and end their access; the supplier's own
+    # administrators may too, for their company (the rule registered by accounts).
+    INVITE_USERS = "invite_users"
+
+
+VIEW = "view"  # the object-level action "may see it": the scope alone
 
 
 _CAPABILITIES: dict[str, frozenset[Action]] = {
@@ -51,6 +64,8 @@ _CAPABILITIES: dict[str, frozenset[Action]] = {
             Action.IMPORT_DATA,
             Action.ASSIGN_ASSESSMENTS,
             Action.REVIEW_ASSESSMENTS,
+            Action.REVIEW_EVERY_QUESTIONNAIRE,
+            Action.INVITE_USERS,
         }
     ),
     # Information-security assessors review (information-security) self-assessments and
@@ -69,6 +84,8 @@ _CAPABILITIES: dict[str, frozenset[Action]] = {
             Action.ASSIGN_ASSESSMENTS,
             Action.REVIEW_ASSESSMENTS,
             Action.MANAGE_QUESTIONNAIRES,
+            Action.REVIEW_EVERY_QUESTIONNAIRE,
+            Action.INVITE_USERS,
         }
     ),
 }
@@ -78,15 +95,34 @@ def _is_live(user: User | None) -> bool:
     return bool(user is not None and user.is_authenticated and user.is_active)
 
 
-def can(user: User | None, action: Action | str) -> bool:
-    """Whether the user's role allows the action (no object involved)."""
+def can(user: User | None, action: Action | str, obj: Any = None) -> bool:
+    """Whether the user may do the action: the role's capability, or with ``obj`` the rule
+    registered for the object's model and action (the capability when there is none)."""
     if not _is_live(user):
         return False
+    if obj is not None:
+        return _allowed(user, action, obj)
     return Action(action) in _CAPABILITIES.get(user.role, frozenset())
 
 
+def roles_that_can(action: Action | str) -> list[str]:
+    """The roles holding a capability (for finding whom to notify, never for deciding)."""
+    return [role for role, actions in _CAPABILITIES.items() if Action(action) in actions]
+
+
 def sees_all_suppliers(user: User | None) -> bool:
-    return _is_live(user) and user.role in STAFF_ROLES
+    return can(user, Action.VIEW_ALL_SUPPLIERS)
+
+
+def is_supplier_user(user: User | None) -> bool:
+    """A live user acting for suppliers (a member of their own company only)."""
+    return can(user, Action.VIEW_OWN_SUPPLIER)
+
+
+def acts_for_suppliers(user: User | None) -> bool:
+    """Whether the account is a supplier-side account, live or not (accounts' services
+    ask this of people they invite, erase or deactivate)."""
+    return user is not None and getattr(user, "role", None) == Role.SUPPLIER
 
 
 def member_supplier_ids(user: User | None) -> models.QuerySet:
@@ -95,9 +131,155 @@ def member_supplier_ids(user: User | None) -> models.QuerySet:
     # importing it back would make the two modules depend on each other.
     SupplierMembership = apps.get_model("accounts", "SupplierMembership")
 
-    if not _is_live(user) or user.role != Role.SUPPLIER:
+    if not is_supplier_user(user):
         return SupplierMembership.objects.none().values("supplier_id")
     return SupplierMembership.objects.filter(user_id=user.pk).values("supplier_id")
+
+
+def _member_ids_set(user: User) -> frozenset[int]:
+    """The member supplier ids as a set, cached on the user object for the request."""
+    cached = getattr(user, "_access_member_ids", None)
+    if cached is None:
+        cached = frozenset(member_supplier_ids(user).values_list("supplier_id", flat=True))
+        user._access_member_ids = cached
+    return cached
+
+
+# --- the registry: how each model is scoped, and its object rules ---------------------------
+
+
+@dataclass(frozen=True)
+class Scope:
+    supplier_path: str | None = None  # "" for Supplier itself
+    staff_only: bool = False  # company-side records: supplier users see none of them
+    shared: bool = False  # reference data every live user reads (risks, categories...)
+
+
+Rule = Callable[["User", Any], bool]
+_DECLARED: dict[str, Scope] = {}
+_RULES: dict[tuple[str, str], Rule] = {}
+_ROW_RULES: dict[tuple[str, str], Callable[[User, models.QuerySet], models.QuerySet]] = {}
+
+
+def _label(model_or_label) -> str:
+    if isinstance(model_or_label, str):
+        return model_or_label
+    return model_or_label._meta.label
+
+
+def declare(model_label: str, *, staff_only: bool = False, shared: bool = False) -> None:
+    """Declare the scope of a model that has no ``supplier_path`` (apps call this from
+    ``AppConfig.ready()``; a model may instead say ``staff_only = True`` itself)."""
+    _DECLARED[model_label] = Scope(staff_only=staff_only, shared=shared)
+
+
+def rule(model_label: str, action: Action | str):
+    """Register (as a decorator) the object rule for one model and action: a function
+    ``(user, obj) -> bool``, called for a live user who sees the object."""
+
+    def register(function: Rule) -> Rule:
+        _RULES[(model_label, str(action))] = function
+        return function
+
+    return register
+
+
+def row_rule(model_label: str, action: Action | str):
+    """Register the row filter of ``visible_to(user, ..., action=action)`` for one model:
+    a function ``(user, queryset) -> queryset`` narrowing the visible rows further."""
+
+    def register(function):
+        _ROW_RULES[(model_label, str(action))] = function
+        return function
+
+    return register
+
+
+def scope_of(model) -> Scope:
+    label = _label(model)
+    if label in _DECLARED:
+        return _DECLARED[label]
+    if getattr(model, "staff_only", False):
+        return Scope(staff_only=True)
+    if getattr(model, "shared", False):
+        return Scope(shared=True)
+    path = getattr(model, "supplier_path", None)
+    if path is None:
+        raise TypeError(f"{label} declares no scope (supplier_path, staff_only or shared)")
+    return Scope(supplier_path=path)
+
+
+def visible_to(user: User | None, rows, action: Action | str = VIEW) -> models.QuerySet:
+    """The rows (a queryset, or a model for all its rows) the user may see, and with an
+    ``action`` other than ``"view"`` may also act on: nothing without the capability,
+    and narrowed by the model's row rule for that action when one is registered."""
+    queryset = rows if isinstance(rows, models.QuerySet) else rows._default_manager.all()
+    model = queryset.model
+    scope = scope_of(model)
+    if not _is_live(user):
+        return queryset.none()
+    if scope.shared or sees_all_suppliers(user):
+        pass
+    elif scope.staff_only or not is_supplier_user(user):
+        return queryset.none()
+    else:
+        path = scope.supplier_path
+        lookup = f"{path}__in" if path else "pk__in"
+        queryset = queryset.filter(**{lookup: member_supplier_ids(user)})
+    if str(action) != VIEW:
+        if not can(user, action):
+            return queryset.none()
+        row_filter = _ROW_RULES.get((_label(model), str(action)))
+        if row_filter is not None:
+            queryset = row_filter(user, queryset)
+    return queryset
+
+
+def _owner_id(obj, path: str) -> int | None:
+    if path == "":
+        return obj.pk
+    parts = path.split("__")
+    target = obj
+    for part in parts[:-1]:
+        target = getattr(target, part, None)
+        if target is None:
+            return None
+    return getattr(target, f"{parts[-1]}_id", None)
+
+
+def sees(user: User | None, obj) -> bool:
+    """Whether the object is in the user's scope (``visible_to`` for one object)."""
+    if not _is_live(user):
+        return False
+    scope = scope_of(type(obj))
+    if scope.shared or sees_all_suppliers(user):
+        return True
+    if scope.staff_only or not is_supplier_user(user):
+        return False
+    return _owner_id(obj, scope.supplier_path) in _member_ids_set(user)
+
+
+def _allowed(user: User, action: Action | str, obj) -> bool:
+    if not sees(user, obj):
+        return False
+    if str(action) == VIEW:
+        return True
+    function = _RULES.get((_label(type(obj)), str(action)))
+    if function is not None:
+        return bool(function(user, obj))
+    return Action(action) in _CAPABILITIES.get(user.role, frozenset())
+
+
+def require(user: User | None, action: Action | str, obj, message: str | None = None) -> None:
+    """Raise ``Http404`` when the object is not visible to the user at all (scope first:
+    a 403 would confirm it exists), ``PermissionDenied`` when it is visible but the action
+    is not allowed. Staff-only kinds answer 403 to everyone else, as their lists do."""
+    if not sees(user, obj):
+        if _is_live(user) and scope_of(type(obj)).staff_only:
+            raise PermissionDenied(message)
+        raise Http404
+    if not _allowed(user, action, obj):
+        raise PermissionDenied(message)
 
 
 class ScopedQuerySet(models.QuerySet):
@@ -108,13 +290,5 @@ class ScopedQuerySet(models.QuerySet):
     with a ``supplier`` foreign key, ``"assessment__supplier"`` for something deeper.
     """
 
-    def visible_to(self, user: User | None) -> Self:
-        if sees_all_suppliers(user):
-            return self.all()
-        if not _is_live(user) or user.role != Role.SUPPLIER:
-            return self.none()
-        path = getattr(self.model, "supplier_path", None)
-        if path is None:
-            raise TypeError(f"{self.model.__name__} declares no supplier_path")
-        lookup = f"{path}__in" if path else "pk__in"
-        return self.filter(**{lookup: member_supplier_ids(user)})
+    def visible_to(self, user: User | None, action: Action | str = VIEW) -> Self:
+        return visible_to(user, self, action)

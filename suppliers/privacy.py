@@ -119,7 +119,7 @@ def contact_erase(*, actor: User | None, contact: Contact) -> Contact:
     contact.is_primary = False
     contact.save(update_fields=[*CONTACT_PERSONAL_FIELDS, "is_primary", "updated_at"])
     _mask_history(contact, CONTACT_PERSONAL_FIELDS)
-    if user is not None and user.role == "supplier":
+    if user is not None and access.acts_for_suppliers(user):
         user.email = f"erased-user-{user.pk}@erased.invalid"
         user.full_name = ""
         user.is_active = False

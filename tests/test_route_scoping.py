@@ -108,8 +108,29 @@ def others_world(buyer):
         invited_by=buyer,
     )
     ImportJob.objects.create(pk=OTHER_ID, kind="suppliers", original_name="x.csv", created_by=buyer)
+    _others_document(other)
     _others_assessment(other)
     return other
+
+
+def _others_document(other) -> None:
+    """The other supplier's profile PDF, ready in the documents storage, at OTHER_ID."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from procurement_portal.documents.models import Document
+
+    Document.objects.create(
+        pk=OTHER_ID,
+        key="supplier-profile:other",
+        kind="supplier-profile",
+        content_type=ContentType.objects.get_for_model(Supplier),
+        object_id=other.pk,
+        language="en",
+        content_hash="0" * 64,
+        filename="hidden-site-name.pdf",
+        html="<p>hidden-site-name</p>",
+        base_url="http://testserver/",
+    )
 
 
 def _others_assessment(other) -> None:
@@ -187,6 +208,7 @@ def test_the_walk_covers_every_kind_of_route():
         "/suppliers/987654/",
         "/api/v1/contacts/987654/erase/",
         "/reports/suppliers/987654/profile.pdf",
+        "/documents/987654/",
         "/accounts/suppliers/987654/people/",
         "/assessments/987654/sections/people/",
         "/assessments/987654/answers/forced-labour-policy/",
@@ -276,3 +298,80 @@ def test_scope_first_then_the_action(others_world, supplier_user):
                 problems.append(f"{method.upper()} {url}: 403 before 404")
         client.force_login(supplier_user)
     assert not problems, "\n".join(problems)
+
+
+# --- a viewset written without any scoping code is still scoped -----------------------------
+#
+# The API base (procurement_portal.core.viewsets, access policy in core.api.ScopedAPIMixin)
+# narrows whatever a viewset's queryset is to the rows the user may see before any handler
+# runs. These two are written as a newcomer would, naming a model and nothing else; they
+# are served by this module's own URL conf for the tests below.
+
+
+def _plain_viewsets():
+    from rest_framework import mixins, serializers
+
+    from procurement_portal.core.viewsets import ScopedGenericViewSet, ScopedModelViewSet
+
+    class SiteOut(serializers.ModelSerializer):
+        class Meta:
+            model = Site
+            fields = ["id", "name", "supplier"]
+
+    class PlainSiteViewSet(ScopedModelViewSet):
+        queryset = Site.objects.all()
+        serializer_class = SiteOut
+        write_action = "manage_suppliers"
+
+    class OwnQuerySiteViewSet(
+        mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedGenericViewSet
+    ):
+        model = Site
+        serializer_class = SiteOut
+
+        def get_queryset(self):
+            return Site.objects.order_by("name")  # no visible_to here: the base adds it
+
+    return PlainSiteViewSet, OwnQuerySiteViewSet
+
+
+def _temporary_urls():
+    from django.urls import include, path
+    from rest_framework.routers import SimpleRouter
+
+    plain, own = _plain_viewsets()
+    router = SimpleRouter()
+    router.register("plain-sites", plain, basename="plain-site")
+    router.register("own-query-sites", own, basename="own-query-site")
+    return [path("api/v1/", include(router.urls))]
+
+
+urlpatterns = _temporary_urls()
+
+
+@pytest.mark.urls(__name__)
+@pytest.mark.parametrize("prefix", ["plain-sites", "own-query-sites"])
+def test_a_viewset_without_scoping_code_is_still_scoped(
+    others_world, supplier, supplier_user, buyer, prefix
+):
+    from rest_framework.test import APIClient
+
+    mine = Site.objects.create(supplier=supplier, name="my-own-site", country="JP")
+    client = APIClient()
+    client.force_authenticate(supplier_user)
+    listed = client.get(f"/api/v1/{prefix}/")
+    assert listed.status_code == 200
+    assert [row["id"] for row in listed.json()["results"]] == [mine.pk]
+    assert client.get(f"/api/v1/{prefix}/{OTHER_ID}/").status_code == 404
+    assert client.get(f"/api/v1/{prefix}/{mine.pk}/").status_code == 200
+    if prefix == "plain-sites":
+        # Another supplier's object: 404 for every write (scope first); their own: 403.
+        before = _snapshot()
+        for method in ("put", "patch", "delete"):
+            assert getattr(client, method)(f"/api/v1/{prefix}/{OTHER_ID}/").status_code == 404
+            assert getattr(client, method)(f"/api/v1/{prefix}/{mine.pk}/").status_code == 403
+        assert _snapshot() == before
+    staff = APIClient()
+    staff.force_authenticate(buyer)
+    rows = staff.get(f"/api/v1/{prefix}/").json()["results"]
+    assert {row["id"] for row in rows} == {mine.pk, OTHER_ID}

@@ -8,12 +8,13 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import exceptions, mixins, status, viewsets
+from rest_framework import exceptions, mixins, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from procurement_portal.access import Action
 from procurement_portal.core.openapi import PortalSchema
+from procurement_portal.core.viewsets import ScopedGenericViewSet
 
 from ..models import Questionnaire, QuestionnaireKind, QuestionnaireVersion, VersionStatus
 from . import selectors, services
@@ -34,10 +35,10 @@ class VersionFilter(django_filters.FilterSet):
         fields = ["questionnaire", "status", "kind"]
 
 
-class QuestionnaireViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
-):
+class QuestionnaireViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedGenericViewSet):
     """Questionnaires, with the version currently published (if any)."""
+
+    model = Questionnaire
 
     schema = PortalSchema()
     serializer_class = s.QuestionnaireOutputSerializer
@@ -45,16 +46,16 @@ class QuestionnaireViewSet(
     filter_backends: list = []
 
     def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return Questionnaire.objects.none()
         return selectors.questionnaire_list(user=self.request.user)
 
 
 class QuestionnaireVersionViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedGenericViewSet
 ):
     """Versions of questionnaires; one version in full with its sections, questions and
     choices. Supplier users see published versions only."""
+    model = QuestionnaireVersion
+
 
     schema = PortalSchema()
     write_action = Action.MANAGE_QUESTIONNAIRES
@@ -70,8 +71,6 @@ class QuestionnaireVersionViewSet(
         }.get(self.action, s.VersionDetailOutputSerializer)
 
     def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return QuestionnaireVersion.objects.none()
         if self.action == "list":
             return selectors.version_list(user=self.request.user)
         return selectors.version_detail(user=self.request.user)

@@ -12,10 +12,11 @@ from __future__ import annotations
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, status, viewsets
+from rest_framework import mixins, status
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from procurement_portal.access import Action, sees_all_suppliers
@@ -24,6 +25,7 @@ from procurement_portal.core.openapi import (
     ConflictOutputSerializer,
     PortalSchema,
 )
+from procurement_portal.core.viewsets import ScopedGenericViewSet
 
 from .. import items as item_services
 from ..models import (
@@ -58,7 +60,7 @@ class ReviewSchema(PortalSchema):
         return responses
 
 
-class _ReviewViewSet(viewsets.GenericViewSet):
+class _ReviewViewSet(ScopedGenericViewSet):
     schema = ReviewSchema()
     lookup_value_regex = r"\d+"
     filter_backends: list = []
@@ -76,14 +78,14 @@ class _ReviewViewSet(viewsets.GenericViewSet):
 
 class ReviewQueueViewSet(mixins.ListModelMixin, _ReviewViewSet):
     """Submitted self-assessments waiting for review, oldest first (company staff)."""
+    model = Assessment
+    staff_only = True
+    staff_only_message = gettext_lazy("The review queue is for company staff.")
+
 
     serializer_class = s.ReviewQueueOutputSerializer
 
     def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return Assessment.objects.none()
-        if not sees_all_suppliers(self.request.user):
-            raise PermissionDenied(_("The review queue is for company staff."))
         params = self._params(s.QueueFilterSerializer)
         return selectors.review_queue(user=self.request.user, **params)
 
@@ -94,13 +96,13 @@ class ReviewQueueViewSet(mixins.ListModelMixin, _ReviewViewSet):
 
 class ReviewViewSet(_ReviewViewSet):
     """Review actions on one assessment, by its id: return, accept, scores."""
+    model = Assessment
+
 
     write_action = Action.REVIEW_ASSESSMENTS
     serializer_class = s.NoteInputSerializer
 
     def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return Assessment.objects.none()
         return Assessment.objects.visible_to(self.request.user).select_related(
             "questionnaire", "supplier", "version", "scoring_policy"
         )
@@ -164,6 +166,8 @@ class ReviewViewSet(_ReviewViewSet):
 class AnswerCommentViewSet(mixins.ListModelMixin, _ReviewViewSet):
     """Reviewers' comments on single answers (a supplier sees its own once returned), and
     their threads: ``parent`` is the thread's first comment; both sides reply."""
+    model = AnswerComment
+
 
     @property
     def write_action(self):
@@ -177,8 +181,6 @@ class AnswerCommentViewSet(mixins.ListModelMixin, _ReviewViewSet):
         return s.AnswerCommentOutputSerializer
 
     def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return AnswerComment.objects.none()
         qs = selectors.comment_list(user=self.request.user)
         if self.action == "list":
             params = self._params(s.CommentFilterSerializer)
@@ -239,6 +241,8 @@ class AnswerCommentViewSet(mixins.ListModelMixin, _ReviewViewSet):
 
 class ImprovementItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _ReviewViewSet):
     """Improvement items: the supplier sends an action plan; staff verify, close, reopen."""
+    model = ImprovementItem
+
 
     serializer_class = s.ImprovementItemOutputSerializer
 
@@ -249,8 +253,6 @@ class ImprovementItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _
         return Action.REVIEW_ASSESSMENTS
 
     def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return ImprovementItem.objects.none()
         if self.action == "list":
             return selectors.item_list(
                 user=self.request.user, **self._params(s.ItemFilterSerializer)
@@ -312,6 +314,8 @@ class ImprovementItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _
 
 class InfosecLevelViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _ReviewViewSet):
     """Suppliers' information-security levels per fiscal year; reviewers override (POST)."""
+    model = InformationSecurityLevel
+
 
     write_action = Action.REVIEW_ASSESSMENTS
 
@@ -321,8 +325,6 @@ class InfosecLevelViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Rev
         return s.InfosecLevelOutputSerializer
 
     def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return InformationSecurityLevel.objects.none()
         if self.action == "list":
             return selectors.infosec_level_list(
                 user=self.request.user, **self._params(s.LevelFilterSerializer)

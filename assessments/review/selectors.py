@@ -281,14 +281,14 @@ def item_history(item: ImprovementItem, *, internal: bool, language: str) -> lis
     """The item's steps (prefetched by ``item_detail``). Staff names are internal: a
     supplier user reads "the company" for a reviewer's step and their colleagues' names
     for their own company's."""
-    from procurement_portal.accounts.roles import Role
+    from procurement_portal import access
 
     steps = []
     for event in item.events.all():
         actor = event.actor
         if actor is None:
             who = _("the portal")
-        elif internal or actor.role == Role.SUPPLIER:
+        elif internal or access.acts_for_suppliers(actor):
             who = actor.get_full_name()
         else:
             who = _("the company")

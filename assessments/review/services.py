@@ -24,7 +24,6 @@ from django.utils.translation import gettext as _
 
 from procurement_portal import access
 from procurement_portal.access import Action
-from procurement_portal.accounts.roles import Role
 from procurement_portal.core.text import clean_text
 
 from .. import notices
@@ -53,23 +52,39 @@ COMMENTABLE = frozenset({S.SUBMITTED, S.RETURNED})
 
 
 def reviewable_kinds(user: User | None) -> frozenset[str] | None:
-    """The questionnaire kinds the user may review: None for every kind."""
-    if user is not None and getattr(user, "role", None) == Role.INFOSEC_ASSESSOR:
+    """The questionnaire kinds the user may review (and sees in the queue): None for every
+    kind. Reviewers without ``REVIEW_EVERY_QUESTIONNAIRE`` review information security."""
+    if access.can(user, Action.REVIEW_ASSESSMENTS) and not access.can(
+        user, Action.REVIEW_EVERY_QUESTIONNAIRE
+    ):
         return frozenset({QuestionnaireKind.INFORMATION_SECURITY})
     return None
 
 
-def may_review(user: User | None, assessment: Assessment) -> bool:
-    """Whether the user may comment on, return and accept this assessment."""
+@access.rule("assessments.Assessment", Action.REVIEW_ASSESSMENTS)
+def review_rule(user: User, assessment: Assessment) -> bool:
+    """Who may comment on, return and accept this assessment (registered when assessments
+    is ready; ask ``access.can(user, Action.REVIEW_ASSESSMENTS, assessment)``)."""
     if not access.can(user, Action.REVIEW_ASSESSMENTS):
         return False
     kinds = reviewable_kinds(user)
     return kinds is None or assessment.questionnaire.kind in kinds
 
 
+@access.row_rule("assessments.Assessment", Action.REVIEW_ASSESSMENTS)
+def review_rows(user: User, queryset):
+    """The assessments the user may review, among those they see."""
+    kinds = reviewable_kinds(user)
+    return queryset if kinds is None else queryset.filter(questionnaire__kind__in=kinds)
+
+
 def _require_reviewer(actor: User, assessment: Assessment) -> None:
-    if not may_review(actor, assessment):
-        raise PermissionDenied(_("You may not review this self-assessment."))
+    access.require(
+        actor,
+        Action.REVIEW_ASSESSMENTS,
+        assessment,
+        _("You may not review this self-assessment."),
+    )
 
 
 def _visible_assessment(actor: User, assessment_id: int) -> Assessment:

@@ -8,4 +8,8 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self) -> None:
-        from . import signals, tokens  # noqa: F401  (connect the signal handlers)
+        from . import (  # noqa: F401  (connect the signal handlers)
+            services,
+            signals,
+            tokens,
+        )

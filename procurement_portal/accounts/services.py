@@ -33,14 +33,20 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def may_invite(*, actor: User, supplier) -> bool:
+@access.rule("suppliers.Supplier", access.Action.INVITE_USERS)
+def invite_rule(actor: User, supplier) -> bool:
     """Staff who manage suppliers invite anyone's contacts; a supplier's own administrator
-    invites colleagues of the same supplier only."""
-    if access.can(actor, access.Action.MANAGE_SUPPLIERS):
+    invites colleagues of the same supplier only (registered when accounts is ready; ask
+    ``access.can(user, Action.INVITE_USERS, supplier)``)."""
+    if access.can(actor, access.Action.INVITE_USERS):
         return True
     return SupplierMembership.objects.filter(
         user_id=actor.pk, supplier_id=supplier.pk, is_supplier_admin=True, user__is_active=True
     ).exists()
+
+
+def _may_invite(actor: User, supplier) -> bool:
+    return access.can(actor, access.Action.INVITE_USERS, supplier)
 
 
 def safe_next_path(path: str) -> str:
@@ -94,11 +100,11 @@ def invitation_create(
     """Invite a person to act for ``supplier``. Returns the invitation and the one-time
     token (only its hash is stored). A pending invitation for the same person is withdrawn,
     so only the newest link works. ``next_path`` is the page they land on after joining."""
-    if not may_invite(actor=actor, supplier=supplier):
+    if not _may_invite(actor, supplier):
         raise PermissionDenied(_("You may not invite people to this supplier."))
     email = email.strip().lower()
     existing = User.objects.filter(email__iexact=email).first()
-    if existing is not None and existing.role != Role.SUPPLIER:
+    if existing is not None and not access.acts_for_suppliers(existing):
         raise ValidationError({"email": _("This address belongs to a company staff account.")})
     if existing is not None and existing.memberships.filter(supplier=supplier).exists():
         raise ValidationError({"email": _("This person already has access to this supplier.")})
@@ -209,7 +215,7 @@ def invitation_renew(*, token: str) -> bool:
         return False
     user = User.objects.filter(email__iexact=invitation.email).first()
     if user is not None and (
-        user.role != Role.SUPPLIER
+        not access.acts_for_suppliers(user)
         or user.memberships.filter(supplier=invitation.supplier_id).exists()
     ):
         return False  # they are in already: log in (or reset the password)
@@ -301,7 +307,7 @@ def invitation_accept(*, token: str, full_name: str, password: str) -> User:
 
 @transaction.atomic
 def invitation_withdraw(*, actor: User, invitation: Invitation) -> None:
-    if not may_invite(actor=actor, supplier=invitation.supplier):
+    if not _may_invite(actor, invitation.supplier):
         raise PermissionDenied(_("You may not withdraw this invitation."))
     if invitation.state == "pending":
         invitation.revoked_at = timezone.now()
@@ -311,9 +317,12 @@ def invitation_withdraw(*, actor: User, invitation: Invitation) -> None:
 @transaction.atomic
 def supplier_user_deactivate(*, actor: User, user: User, supplier) -> None:
     """Staff (or the supplier's own administrator) end a supplier user's access."""
-    if user.role != Role.SUPPLIER or not user.memberships.filter(supplier=supplier).exists():
+    if (
+        not access.acts_for_suppliers(user)
+        or not user.memberships.filter(supplier=supplier).exists()
+    ):
         raise ValidationError(_("This person is not a user of this supplier."))
-    if not may_invite(actor=actor, supplier=supplier) or user.pk == actor.pk:
+    if not _may_invite(actor, supplier) or user.pk == actor.pk:
         raise PermissionDenied(_("You may not deactivate this user."))
     if user.is_active:
         user.is_active = False

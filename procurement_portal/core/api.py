@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import functools
+
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
@@ -156,6 +159,75 @@ def conflict_response(exc: Conflict, view=None):
 
 def exception_handler(exc, context):
     """Turn domain errors raised by services into answers: ``ValidationError`` 400 naming
+class ScopedAPIMixin:
+    """The access policy applied before any handler runs; every viewset starts from it
+    (``procurement_portal.core.viewsets`` has it mixed into DRF's viewsets: this module is
+    named in DRF's settings and cannot import DRF's views).
+
+    * ``get_queryset`` starts from ``access.visible_to(request.user, ...)`` of the
+      viewset's ``model``: the default one returns the visible rows of ``model`` (or of
+      ``queryset``), and a subclass's own ``get_queryset`` is wrapped at class creation so
+      whatever it returns is narrowed to the visible rows too. A viewset cannot forget.
+    * the schema generator's fake view gets an empty queryset of ``model`` here, once.
+    * a staff-only model (``access.scope_of(model).staff_only``), or a viewset saying
+      ``staff_only = True``, refuses everyone else (403) before the handler, as its pages do.
+    * ``get_object`` checks ``access.require(user, action, obj)``: the object's rule
+      for the view's ``write_action`` on writes (scope first: 404, then 403).
+    """
+
+    model: type | None = None
+    scope_action: str = access.VIEW  # rows listed: those the user may see
+    staff_only: bool = False  # an endpoint for company staff over a shared model
+    staff_only_message = None
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        own = cls.__dict__.get("get_queryset")
+        if own is not None and not getattr(own, "_portal_scoped", False):
+            cls.get_queryset = _scoped(own)
+
+    def get_scoped_model(self):
+        if self.model is not None:
+            return self.model
+        queryset = getattr(self, "queryset", None)
+        if queryset is not None:
+            return queryset.model
+        raise ImproperlyConfigured(f"{type(self).__name__} names no model")
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        staff_only = self.staff_only or access.scope_of(self.get_scoped_model()).staff_only
+        if staff_only and not access.sees_all_suppliers(request.user):
+            raise exceptions.PermissionDenied(self.staff_only_message)
+
+    def get_queryset(self):
+        queryset = getattr(self, "queryset", None)
+        if queryset is not None:
+            return queryset.all()
+        return self.get_scoped_model()._default_manager.all()
+
+    def check_object_permissions(self, request, obj):
+        super().check_object_permissions(request, obj)
+        action = access.VIEW
+        if request.method not in permissions.SAFE_METHODS:
+            action = getattr(self, "write_action", None) or access.VIEW
+        access.require(request.user, action, obj)
+
+
+def _scoped(get_queryset):
+    @functools.wraps(get_queryset)
+    def scoped_get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return self.get_scoped_model()._default_manager.none()
+        return access.visible_to(self.request.user, get_queryset(self), self.scope_action)
+
+    scoped_get_queryset._portal_scoped = True
+    return scoped_get_queryset
+
+
+ScopedAPIMixin.get_queryset = _scoped(ScopedAPIMixin.get_queryset)
+
+
     the field, ``PermissionDenied`` (``NotAllowed``) 403, ``Conflict`` 409 in one shape."""
     # Imported here: rest_framework.views imports this module through the settings.
     from rest_framework.views import exception_handler as drf_exception_handler

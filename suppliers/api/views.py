@@ -8,16 +8,25 @@ from django.shortcuts import get_object_or_404
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, status, viewsets
+from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from procurement_portal.access import Action
 from procurement_portal.core.audit import log_access
 from procurement_portal.core.openapi import PortalSchema
+from procurement_portal.core.viewsets import ScopedGenericViewSet
 
 from .. import privacy, selectors, services
-from ..models import Category, Contact, CriticalDesignation, Site, Supplier, SupplierSpend
+from ..models import (
+    Category,
+    Contact,
+    CriticalDesignation,
+    PriorityRisk,
+    Site,
+    Supplier,
+    SupplierSpend,
+)
 from . import filters
 from . import serializers as s
 
@@ -32,12 +41,13 @@ class ServiceSchema(PortalSchema):
         return self.view.get_output_serializer_class()
 
 
-class RegistryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class RegistryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedGenericViewSet):
     """Read side: list and retrieve over a selector's queryset.
 
     Subclasses name ``output_serializer_class`` and, for writes, the input serializers
     and the ``create_object`` / ``update_object`` / ``delete_object`` service calls.
-    ``write_action`` is the capability ``RolePermission`` asks for on writes.
+    ``write_action`` is the capability ``RolePermission`` asks for on writes. The access
+    policy (``ScopedGenericViewSet``) narrows every queryset to the rows the user sees.
     """
 
     schema = ServiceSchema()
@@ -91,6 +101,8 @@ class ServiceDestroyMixin:
 
 class SupplierViewSet(ServiceCreateMixin, ServiceUpdateMixin, RegistryViewSet):
     """Suppliers. A supplier user sees only its own; procurement and admin write."""
+    model = Supplier
+
 
     write_action = Action.MANAGE_SUPPLIERS
     output_serializer_class = s.SupplierOutputSerializer
@@ -107,8 +119,6 @@ class SupplierViewSet(ServiceCreateMixin, ServiceUpdateMixin, RegistryViewSet):
         return s.SupplierDetailOutputSerializer
 
     def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return Supplier.objects.none()
         if self.action == "list":
             params = filters.SupplierFilterSerializer(data=self.request.query_params)
             params.is_valid(raise_exception=True)
@@ -153,6 +163,8 @@ class _SupplierPartViewSet(
 
 class SiteViewSet(_SupplierPartViewSet):
     """Operation sites of suppliers (factories, offices, warehouses)."""
+    model = Site
+
 
     write_action = Action.MANAGE_SUPPLIERS
     output_serializer_class = s.SiteOutputSerializer
@@ -161,8 +173,6 @@ class SiteViewSet(_SupplierPartViewSet):
     filterset_class = filters.SiteFilter
 
     def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return Site.objects.none()
         return selectors.site_list(user=self.request.user)
 
     def create_object(self, data):
@@ -177,6 +187,8 @@ class SiteViewSet(_SupplierPartViewSet):
 
 class ContactViewSet(_SupplierPartViewSet):
     """People at suppliers the company writes to."""
+    model = Contact
+
 
     output_serializer_class = s.ContactOutputSerializer
     create_serializer_class = s.ContactCreateInputSerializer
@@ -184,8 +196,6 @@ class ContactViewSet(_SupplierPartViewSet):
     filterset_class = filters.ContactFilter
 
     def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return Contact.objects.none()
         return selectors.contact_list(user=self.request.user)
 
     def create_object(self, data):
@@ -238,6 +248,8 @@ class ContactViewSet(_SupplierPartViewSet):
 
 class SpendViewSet(_SupplierPartViewSet):
     """Procurement amount per supplier and fiscal year."""
+    model = SupplierSpend
+
 
     write_action = Action.MANAGE_SPEND
     output_serializer_class = s.SpendOutputSerializer
@@ -246,8 +258,6 @@ class SpendViewSet(_SupplierPartViewSet):
     filterset_class = filters.SpendFilter
 
     def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return SupplierSpend.objects.none()
         return selectors.spend_list(user=self.request.user)
 
     def create_object(self, data):
@@ -262,6 +272,8 @@ class SpendViewSet(_SupplierPartViewSet):
 
 class DesignationViewSet(_SupplierPartViewSet):
     """Critical-supplier designations; the requesting user is recorded as designator."""
+    model = CriticalDesignation
+
 
     write_action = Action.MANAGE_SPEND
     output_serializer_class = s.DesignationOutputSerializer
@@ -270,8 +282,6 @@ class DesignationViewSet(_SupplierPartViewSet):
     filterset_class = filters.DesignationFilter
 
     def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return CriticalDesignation.objects.none()
         return selectors.designation_list(user=self.request.user)
 
     def create_object(self, data):
@@ -284,8 +294,10 @@ class DesignationViewSet(_SupplierPartViewSet):
         services.designation_delete(actor=self.request.user, designation=instance)
 
 
-class PriorityRiskViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+class PriorityRiskViewSet(mixins.ListModelMixin, ScopedGenericViewSet):
     """The six priority risks, in both languages and in the request's language."""
+    model = PriorityRisk
+
 
     schema = PortalSchema()
     serializer_class = s.PriorityRiskOutputSerializer
@@ -295,14 +307,14 @@ class PriorityRiskViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return selectors.priority_risks()
 
 
-class CategoryViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+class CategoryViewSet(mixins.ListModelMixin, ScopedGenericViewSet):
     """Supplier categories, in both languages and in the request's language."""
+    model = Category
+
 
     schema = PortalSchema()
     serializer_class = s.CategoryOutputSerializer
     filter_backends = []
 
     def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return Category.objects.none()
         return selectors.category_list()

@@ -13,10 +13,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from assessments.items import may_follow_up
 from procurement_portal import access
 from procurement_portal.access import Action
-from procurement_portal.accounts.roles import Role
 from procurement_portal.uploads import serve_private_file
 from suppliers.models import Supplier
 
@@ -69,7 +67,7 @@ def item_list_mine(request: HttpRequest) -> HttpResponse:
     """The supplier's own improvement items; staff are sent to the full list."""
     if access.sees_all_suppliers(request.user):
         return redirect("assessments:items-staff")
-    if request.user.role != Role.SUPPLIER:
+    if not access.is_supplier_user(request.user):
         raise PermissionDenied
     return _item_page(request, staff_view=False)
 
@@ -87,7 +85,7 @@ def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One item: the supplier answers with an action plan; staff verify, close, reopen."""
     item = _item(request, pk)
     is_supplier = access.can(request.user, Action.ANSWER_ASSESSMENTS)
-    reviewer = may_follow_up(request.user, item)
+    reviewer = access.can(request.user, Action.REVIEW_ASSESSMENTS, item)
     S = ImprovementStatus
     internal = sees_internal(request.user)
     language = (get_language() or "en")[:2]

@@ -72,7 +72,7 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = _assessment(request, pk)
     require_staff(request.user)
     data = selectors.review_data(assessment)
-    may_review = services.may_review(request.user, assessment)
+    may_review = access.can(request.user, Action.REVIEW_ASSESSMENTS, assessment)
     context = {
         "assessment": assessment,
         "data": data,
@@ -115,7 +115,7 @@ def review_comment_add(request: HttpRequest, pk: int, answer_pk: int) -> HttpRes
             "assessment": assessment,
             "answer": answer,
             "comments": list(answer.comments.select_related("author", "resolved_by")),
-            "can_comment": services.may_review(request.user, assessment)
+            "can_comment": access.can(request.user, Action.REVIEW_ASSESSMENTS, assessment)
             and assessment.status in services.COMMENTABLE,
             "comment_form": forms.CommentForm() if not error else form,
             "comment_error": error,
