@@ -210,6 +210,18 @@ def document_render(
     return RenderResult(document_id, "rendered")
 
 
+def document_render_again(document: Document) -> Document:
+    """A ready document whose stored file is missing goes back to pending and is rendered."""
+    from .tasks import render_document
+
+    Document.objects.filter(pk=document.pk, state=Document.State.READY).update(
+        state=Document.State.PENDING, file="", size=None
+    )
+    _start(document.pk, render_document)
+    document.refresh_from_db()
+    return document
+
+
 def documents_sweep(*, now=None, limit: int = 500) -> list[int]:
     """Rows a dead worker left (a stale claim) and rows whose task was lost (pending for
     longer than ``DOCUMENTS_SWEEP_AFTER_SECONDS``): their render tasks are started again."""

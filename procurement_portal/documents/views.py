@@ -10,11 +10,14 @@ every download is recorded in the audit trail.
 
 from __future__ import annotations
 
+import logging
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from procurement_portal import access
@@ -22,7 +25,9 @@ from procurement_portal.core.audit import log_access
 from procurement_portal.uploads import attachment_disposition
 
 from .models import Document, documents_storage
-from .services import document_wait
+from .services import document_render_again, document_wait
+
+logger = logging.getLogger(__name__)
 
 
 def visible_document(user, pk: int) -> Document:
@@ -31,10 +36,11 @@ def visible_document(user, pk: int) -> Document:
     if document is None or document.content_type is None:
         raise Http404
     model = document.content_type.model_class()
-    manager = getattr(model, "_default_manager", None) if model else None
-    if manager is None or not hasattr(manager, "visible_to"):
-        raise Http404
-    if not manager.visible_to(user).filter(pk=document.object_id).exists():
+    try:
+        visible = access.visible_to(user, model).filter(pk=document.object_id).exists()
+    except (TypeError, AttributeError):  # no model, or a model without a declared scope
+        visible = False
+    if not visible:
         raise Http404
     if document.audience == Document.INTERNAL and not access.sees_all_suppliers(user):
         raise Http404
@@ -42,15 +48,32 @@ def visible_document(user, pk: int) -> Document:
 
 
 def document_response(
-    request: HttpRequest, document: Document, *, back_url: str = "", wait: bool = True
+    request: HttpRequest,
+    document: Document,
+    *,
+    back_url: str = "",
+    wait: bool = True,
+    retry_missing: bool = True,
 ) -> HttpResponse:
     """The file (recorded), the "being prepared" page (202) or the failure page (503)."""
     if wait:
         document = document_wait(document, seconds=settings.DOCUMENTS_WAIT_SECONDS)
     if document.state == Document.State.READY:
+        try:
+            with documents_storage().open(document.file.name, "rb") as stored:
+                content = stored.read()
+        except OSError:
+            # The stored file is gone (storage emptied or moved): render it again, once.
+            logger.warning("Document %s: stored file %s is missing", document.pk, document.file)
+            if not retry_missing:
+                context = {"message": _("The PDF could not be produced. Please try again later.")}
+                return render(request, "documents/unavailable.html", context, status=503)
+            document = document_render_again(document)
+            return document_response(
+                request, document, back_url=back_url, wait=wait, retry_missing=False
+            )
         log_access([document])  # who downloaded which document is recorded
-        with documents_storage().open(document.file.name, "rb") as stored:
-            response = HttpResponse(stored.read(), content_type="application/pdf")
+        response = HttpResponse(content, content_type="application/pdf")
         response["Content-Disposition"] = attachment_disposition(document.filename)
         response["X-Content-Type-Options"] = "nosniff"
         response["Cache-Control"] = "private, no-store"

@@ -230,6 +230,21 @@ def test_download_is_scoped_and_recorded(
 
 
 @pytest.mark.django_db
+def test_a_document_whose_file_went_missing_is_rendered_again(
+    login, supplier, supplier_user, documents_folder
+):
+    # Given a ready document whose stored file was lost (storage emptied)
+    document = ask_for_profile(supplier, supplier_user)
+    for path in stored_files(documents_folder):
+        path.unlink()
+
+    # When it is downloaded, Then it is rendered again (eagerly here) and served
+    response = login(supplier_user).get(reverse("documents:download", kwargs={"pk": document.pk}))
+    assert response.status_code == 200 and response.content.startswith(b"%PDF")
+    assert len(stored_files(documents_folder)) == 1
+
+
+@pytest.mark.django_db
 def test_a_staff_copy_is_not_for_supplier_users(login, supplier, supplier_user, buyer):
     staff_copy = ask_for_profile(supplier, buyer)
     assert staff_copy.audience == Document.INTERNAL
