@@ -504,6 +504,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Tags and operation ids from the path below /api/v1/: "suppliers", "suppliers_list".
+    "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
     # Request bodies are JSON (multipart only where a view adds its parser for uploads).
     "PARSER_WHITELIST": [
         "procurement_portal.core.parsers.JSONParser",

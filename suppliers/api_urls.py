@@ -1,10 +1,10 @@
 """The registry's routes under /api/v1/ (included by procurement_portal.api_urls)."""
 
-from rest_framework.routers import DefaultRouter
+from procurement_portal.core.routers import Router
 
 from .api import views
 
-router = DefaultRouter()
+router = Router()
 router.register("suppliers", views.SupplierViewSet, basename="supplier")
 router.register("sites", views.SiteViewSet, basename="site")
 router.register("contacts", views.ContactViewSet, basename="contact")

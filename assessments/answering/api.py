@@ -70,7 +70,6 @@ class AssessmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scoped
     model = Assessment
 
     schema = PortalSchema()
-    lookup_value_regex = r"\d+"
     filter_backends = [DjangoFilterBackend]
     filterset_class = AssessmentFilter
 
@@ -157,7 +156,7 @@ class AssessmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scoped
     @action(
         detail=True,
         methods=["put", "patch"],
-        url_path=r"answers/(?P<question_code>[A-Za-z0-9_-]+)",
+        url_path="answers/<slug:question_code>",
         filter_backends=[],
     )
     def answer(self, request, pk=None, question_code=None, format=None):

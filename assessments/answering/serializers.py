@@ -7,7 +7,6 @@ types and bounds, who may answer, the assessment's state) and save.
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -17,7 +16,14 @@ from procurement_portal.core.serializers import VisibleRelatedField
 from procurement_portal.fiscal import MAX_FISCAL_YEAR, MIN_FISCAL_YEAR, FiscalYear
 from suppliers.models import Supplier
 
-from ..models import Answer, Assessment, Evidence, QuestionnaireVersion
+from ..models import (
+    Answer,
+    Assessment,
+    AssessmentStatus,
+    Evidence,
+    QuestionnaireVersion,
+    QuestionType,
+)
 
 # --- assessments ---------------------------------------------------------------------------
 
@@ -113,11 +119,24 @@ class EvidenceOutputSerializer(portal.ModelSerializer):
         read_only_fields = fields
 
 
+@extend_schema_field(
+    {
+        "anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}],
+        "nullable": True,
+    }
+)
+class StoredValueField(serializers.JSONField):
+    """An answer as stored: a code or a list of codes, a number as a decimal string, a
+    date, text, or the names of the evidence files."""
+
+
 class AnswerOutputSerializer(portal.ModelSerializer):
     question_code = serializers.CharField(source="question.code", read_only=True)
-    question_type = serializers.CharField(source="question.type", read_only=True)
+    question_type = serializers.ChoiceField(
+        choices=QuestionType.choices, source="question.type", read_only=True
+    )
     section_code = serializers.CharField(source="question.section.code", read_only=True)
-    value = serializers.JSONField(
+    value = StoredValueField(
         read_only=True,
         help_text=_(
             "A choice code, a list of codes (multiple choice), a number as a string, an "
@@ -147,13 +166,24 @@ class AnswerOutputSerializer(portal.ModelSerializer):
         read_only_fields = fields
 
 
-@extend_schema_field(OpenApiTypes.ANY)
-class AnyValueField(serializers.JSONField):
-    pass
+@extend_schema_field(
+    {
+        "anyOf": [
+            {"type": "string"},
+            {"type": "number"},
+            {"type": "array", "items": {"type": "string"}},
+        ],
+        "nullable": True,
+    }
+)
+class AnswerValueField(serializers.JSONField):
+    """An answer's value as a JSON value (a string, a number, a list of codes or null),
+    never JSON text inside a string: the API reads JSON bodies only, so the value is
+    taken as sent and checked against the question's type by the service."""
 
 
 class AnswerInputSerializer(portal.Serializer):
-    value = AnyValueField(
+    value = AnswerValueField(
         required=False,
         allow_null=True,
         default=None,
@@ -181,7 +211,11 @@ class AnswerConflictOutputSerializer(ConflictOutputSerializer):
     status when its state forbids the step (``code`` "state"), the current answer when the
     answer changed meanwhile ("stale")."""
 
-    status = serializers.CharField(allow_null=True, help_text=_("The assessment's status."))
+    status = serializers.ChoiceField(
+        choices=AssessmentStatus.choices,
+        allow_null=True,
+        help_text=_("The assessment's status."),
+    )
     current = AnswerOutputSerializer(allow_null=True)
 
 

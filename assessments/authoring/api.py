@@ -42,7 +42,6 @@ class QuestionnaireViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Sco
 
     schema = PortalSchema()
     serializer_class = s.QuestionnaireOutputSerializer
-    lookup_value_regex = r"\d+"
     filter_backends: list = []
 
     def get_queryset(self):
@@ -54,12 +53,11 @@ class QuestionnaireVersionViewSet(
 ):
     """Versions of questionnaires; one version in full with its sections, questions and
     choices. Supplier users see published versions only."""
-    model = QuestionnaireVersion
 
+    model = QuestionnaireVersion
 
     schema = PortalSchema()
     write_action = Action.MANAGE_QUESTIONNAIRES
-    lookup_value_regex = r"\d+"
     filter_backends = [DjangoFilterBackend]
     filterset_class = VersionFilter
 

@@ -1,12 +1,10 @@
 """Questionnaire routes under /api/v1/ (included by assessments.api_urls)."""
 
-from rest_framework.routers import DefaultRouter
+from procurement_portal.core.routers import Router
 
 from .api import QuestionnaireVersionViewSet, QuestionnaireViewSet
 
-router = DefaultRouter()
-# One API root for all of /api/v1/ is the registry's; this router adds only its routes.
-router.include_root_view = False
+router = Router()
 router.register("questionnaires", QuestionnaireViewSet, basename="questionnaire")
 router.register(
     "questionnaire-versions", QuestionnaireVersionViewSet, basename="questionnaire-version"

@@ -12,7 +12,14 @@ from rest_framework import serializers
 
 from procurement_portal.core import serializers as portal
 
-from ..models import Choice, Question, Questionnaire, QuestionnaireVersion, Section
+from ..models import (
+    Choice,
+    Question,
+    Questionnaire,
+    QuestionnaireKind,
+    QuestionnaireVersion,
+    Section,
+)
 from .yaml_io import MAX_YAML_CHARS
 
 
@@ -97,7 +104,9 @@ class SectionOutputSerializer(portal.ModelSerializer):
 class VersionOutputSerializer(portal.ModelSerializer):
     questionnaire = serializers.SlugRelatedField(slug_field="code", read_only=True)
     questionnaire_id = serializers.IntegerField(read_only=True)
-    kind = serializers.CharField(source="questionnaire.kind", read_only=True)
+    kind = serializers.ChoiceField(
+        choices=QuestionnaireKind.choices, source="questionnaire.kind", read_only=True
+    )
     title = serializers.CharField(read_only=True)
     question_count = serializers.IntegerField(read_only=True)
 

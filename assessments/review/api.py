@@ -62,7 +62,6 @@ class ReviewSchema(PortalSchema):
 
 class _ReviewViewSet(ScopedGenericViewSet):
     schema = ReviewSchema()
-    lookup_value_regex = r"\d+"
     filter_backends: list = []
 
     def _params(self, serializer_class):
@@ -78,10 +77,10 @@ class _ReviewViewSet(ScopedGenericViewSet):
 
 class ReviewQueueViewSet(mixins.ListModelMixin, _ReviewViewSet):
     """Submitted self-assessments waiting for review, oldest first (company staff)."""
+
     model = Assessment
     staff_only = True
     staff_only_message = gettext_lazy("The review queue is for company staff.")
-
 
     serializer_class = s.ReviewQueueOutputSerializer
 
@@ -96,8 +95,8 @@ class ReviewQueueViewSet(mixins.ListModelMixin, _ReviewViewSet):
 
 class ReviewViewSet(_ReviewViewSet):
     """Review actions on one assessment, by its id: return, accept, scores."""
-    model = Assessment
 
+    model = Assessment
 
     write_action = Action.REVIEW_ASSESSMENTS
     serializer_class = s.NoteInputSerializer
@@ -166,8 +165,8 @@ class ReviewViewSet(_ReviewViewSet):
 class AnswerCommentViewSet(mixins.ListModelMixin, _ReviewViewSet):
     """Reviewers' comments on single answers (a supplier sees its own once returned), and
     their threads: ``parent`` is the thread's first comment; both sides reply."""
-    model = AnswerComment
 
+    model = AnswerComment
 
     @property
     def write_action(self):
@@ -241,8 +240,8 @@ class AnswerCommentViewSet(mixins.ListModelMixin, _ReviewViewSet):
 
 class ImprovementItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _ReviewViewSet):
     """Improvement items: the supplier sends an action plan; staff verify, close, reopen."""
-    model = ImprovementItem
 
+    model = ImprovementItem
 
     serializer_class = s.ImprovementItemOutputSerializer
 
@@ -314,8 +313,8 @@ class ImprovementItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _
 
 class InfosecLevelViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _ReviewViewSet):
     """Suppliers' information-security levels per fiscal year; reviewers override (POST)."""
-    model = InformationSecurityLevel
 
+    model = InformationSecurityLevel
 
     write_action = Action.REVIEW_ASSESSMENTS
 

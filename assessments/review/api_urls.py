@@ -1,10 +1,10 @@
 """The company's side: review queue, comments, return and accept, scoring, levels, items."""
 
-from rest_framework.routers import DefaultRouter
+from procurement_portal.core.routers import Router
 
 from . import api
 
-router = DefaultRouter()
+router = Router()
 router.register("review-queue", api.ReviewQueueViewSet, basename="review-queue")
 router.register("reviews", api.ReviewViewSet, basename="review")
 router.register("answer-comments", api.AnswerCommentViewSet, basename="answer-comment")

@@ -10,6 +10,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from procurement_portal.core import serializers as portal
+from suppliers.regions import Region
 
 from ..models import (
     AnswerComment,
@@ -20,13 +21,12 @@ from ..models import (
     InformationSecurityLevel,
     QuestionnaireKind,
 )
+from ..models.items import TEXT_LANGUAGES
+from ..models.scoring import Rating
 from .internal import LEVEL_INTERNAL_FIELDS, without_internal
 from .selectors import waiting_days
 
 MAX_ID = 2**63 - 1  # the largest key a database column holds
-STATUS_HELP_ASSESSMENT = "One of: " + ", ".join(AssessmentStatus.values)
-KIND_HELP = "One of: " + ", ".join(QuestionnaireKind.values)
-STATUS_HELP_ITEM = "One of: " + ", ".join(ImprovementStatus.values)
 
 
 class _SupplierBrief(portal.Serializer):
@@ -34,19 +34,18 @@ class _SupplierBrief(portal.Serializer):
     code = serializers.CharField()
     name = serializers.CharField(source="display_name")
     country = serializers.CharField()
-    region = serializers.CharField()
+    region = serializers.ChoiceField(choices=Region.choices)
 
 
 class ReviewQueueOutputSerializer(portal.ModelSerializer):
     supplier = _SupplierBrief(read_only=True)
     questionnaire = serializers.CharField(source="questionnaire.code", read_only=True)
-    questionnaire_kind = serializers.CharField(
-        source="questionnaire.kind", read_only=True, help_text=KIND_HELP
+    questionnaire_kind = serializers.ChoiceField(
+        choices=QuestionnaireKind.choices, source="questionnaire.kind", read_only=True
     )
     version = serializers.IntegerField(source="version.number", read_only=True)
     waiting_days = serializers.SerializerMethodField()
-    # Plain text rather than an enum: the choice sets named "status" differ per resource.
-    status = serializers.CharField(read_only=True, help_text=STATUS_HELP_ASSESSMENT)
+    status = serializers.ChoiceField(choices=AssessmentStatus.choices, read_only=True)
 
     class Meta:
         model = Assessment
@@ -69,7 +68,7 @@ class ReviewQueueOutputSerializer(portal.ModelSerializer):
 
 class QueueFilterSerializer(portal.Serializer):
     kind = serializers.ChoiceField(choices=QuestionnaireKind.choices, required=False)
-    region = serializers.CharField(required=False, max_length=16)
+    region = serializers.ChoiceField(choices=Region.choices, required=False)
     fiscal_year = serializers.IntegerField(required=False, min_value=1990, max_value=2100)
     supplier = serializers.CharField(
         required=False, max_length=100, help_text="A supplier code, or part of a name."
@@ -102,7 +101,9 @@ class RiskScoreOutputSerializer(portal.Serializer):
     score = serializers.DecimalField(max_digits=5, decimal_places=1, allow_null=True)
     earned = serializers.DecimalField(max_digits=10, decimal_places=2)
     possible = serializers.DecimalField(max_digits=10, decimal_places=2)
-    rating = serializers.CharField()
+    rating = serializers.ChoiceField(
+        choices=Rating.choices, allow_blank=True, help_text="Empty when nothing was scored."
+    )
 
 
 class LostPointsOutputSerializer(portal.Serializer):
@@ -116,11 +117,13 @@ class LostPointsOutputSerializer(portal.Serializer):
 
 class ScoreReportOutputSerializer(portal.Serializer):
     assessment = serializers.IntegerField()
-    status = serializers.CharField()
+    status = serializers.ChoiceField(choices=AssessmentStatus.choices)
     provisional = serializers.BooleanField(help_text="True until the assessment is accepted.")
     policy = serializers.CharField()
     overall = serializers.DecimalField(max_digits=5, decimal_places=1, allow_null=True)
-    rating = serializers.CharField()
+    rating = serializers.ChoiceField(
+        choices=Rating.choices, allow_blank=True, help_text="Empty when nothing was scored."
+    )
     risks = RiskScoreOutputSerializer(many=True)
     lost = LostPointsOutputSerializer(many=True)
     infosec_level = serializers.IntegerField(allow_null=True)
@@ -170,10 +173,18 @@ class CommentFilterSerializer(portal.Serializer):
 
 class ItemStepOutputSerializer(portal.Serializer):
     at = serializers.DateTimeField()
-    from_status = serializers.CharField(help_text="Empty for the step that raised the item.")
-    to_status = serializers.CharField()
+    from_status = serializers.ChoiceField(
+        choices=ImprovementStatus.choices,
+        allow_blank=True,
+        help_text="Empty for the step that raised the item.",
+    )
+    to_status = serializers.ChoiceField(choices=ImprovementStatus.choices)
     note = serializers.CharField(help_text="The plan or note written at this step.")
-    note_language = serializers.CharField(help_text="en or ja: the language it was written in.")
+    note_language = serializers.ChoiceField(
+        choices=TEXT_LANGUAGES,
+        allow_blank=True,
+        help_text="The language it was written in (empty when there is no note).",
+    )
     evidence = serializers.SerializerMethodField()
 
     def get_evidence(self, obj) -> list[str]:
@@ -184,13 +195,16 @@ class ImprovementItemOutputSerializer(portal.ModelSerializer):
     supplier = serializers.IntegerField(source="supplier_id", read_only=True)
     supplier_code = serializers.CharField(source="supplier.code", read_only=True)
     risk = serializers.CharField(source="risk.code", read_only=True)
-    status = serializers.CharField(read_only=True, help_text=STATUS_HELP_ITEM)
+    status = serializers.ChoiceField(choices=ImprovementStatus.choices, read_only=True)
     description = serializers.CharField(
         read_only=True, help_text="The finding in English, or in the language of written_in."
     )
     description_ja = serializers.CharField(read_only=True, help_text="The finding in Japanese.")
-    written_in = serializers.CharField(
-        read_only=True, help_text="en or ja for a finding in one language only; else empty."
+    written_in = serializers.ChoiceField(
+        choices=TEXT_LANGUAGES,
+        allow_blank=True,
+        read_only=True,
+        help_text="The language of a finding in one language only; else empty.",
     )
     history = ItemStepOutputSerializer(source="events", many=True, read_only=True)
 
@@ -271,7 +285,7 @@ class InfosecLevelOutputSerializer(portal.ModelSerializer):
 class LevelFilterSerializer(portal.Serializer):
     fiscal_year = serializers.IntegerField(required=False, min_value=1990, max_value=2100)
     min_level = serializers.IntegerField(required=False, min_value=1, max_value=100)
-    region = serializers.CharField(required=False, max_length=16)
+    region = serializers.ChoiceField(choices=Region.choices, required=False)
     country = serializers.CharField(required=False, max_length=2)
 
 

@@ -38,6 +38,7 @@ class ObtainTokenView(APIView):
     authentication_classes: list = []
     permission_classes = [AllowAny]
     throttle_classes = [AnonRateThrottle]
+    anon_throttle_scope = "api_token"  # its own limit per address (API_THROTTLE_TOKEN)
 
     @extend_schema(
         request=TokenInputSerializer,

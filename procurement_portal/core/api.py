@@ -71,7 +71,18 @@ class UserRateThrottle(_ClientIdentMixin, _UserRateThrottle):
 
 
 class AnonRateThrottle(_ClientIdentMixin, _AnonRateThrottle):
-    pass
+    """Anonymous clients, per address: ``anon`` unless the view names its own limit in
+    ``anon_throttle_scope``. The docs page, the schema and the token endpoint each have
+    one (``api_docs``, ``api_schema``, ``api_token``), so reading the docs never uses up
+    the requests a newcomer needs to get a token, nor the other way round."""
+
+    def allow_request(self, request, view):
+        scope = getattr(view, "anon_throttle_scope", None)
+        if scope and scope != self.scope:
+            self.scope = scope
+            self.rate = self.get_rate()
+            self.num_requests, self.duration = self.parse_rate(self.rate)
+        return super().allow_request(request, view)
 
 
 class Pagination(PageNumberPagination):
@@ -103,7 +114,11 @@ class Pagination(PageNumberPagination):
         parameters = super().get_schema_operation_parameters(view)
         for parameter in parameters:
             if parameter["name"] == self.page_size_query_param:
-                parameter["schema"]["minimum"] = 1
+                # A larger size is served as the maximum; the schema states the cap.
+                parameter["schema"].update(minimum=1, maximum=self.max_page_size)
+                parameter["description"] = _(
+                    "Rows per page, from 1 to %(max)s (default %(default)s)."
+                ) % {"max": self.max_page_size, "default": self.page_size}
         return parameters
 
 

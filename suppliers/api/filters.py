@@ -25,6 +25,19 @@ class StableOrderingFilter(OrderingFilter):
             ordering.append("pk")
         return ordering
 
+    def get_schema_operation_parameters(self, view):
+        # The columns a list may be sorted by, as an enum ("-" first for descending);
+        # the server also takes several, comma-separated.
+        parameters = super().get_schema_operation_parameters(view)
+        declared = getattr(view, "ordering_fields", None)
+        fields = [f for f in declared if isinstance(f, str)] if isinstance(declared, list) else []
+        for parameter in parameters:
+            if parameter["name"] == self.ordering_param and fields:
+                parameter["schema"]["enum"] = [
+                    term for name in fields for term in (name, f"-{name}")
+                ]
+        return parameters
+
 
 class SupplierFilterSerializer(portal.Serializer):
     """The supplier list's filters, passed to ``selectors.supplier_list``."""

@@ -8,6 +8,7 @@ permissions) and save. Nothing here writes.
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from procurement_portal import access
@@ -88,14 +89,8 @@ class SiteCreateInputSerializer(SiteUpdateInputSerializer):
     supplier = VisibleRelatedField(Supplier)
 
 
-# A contact's language is documented as a plain string: the same choices as a supplier's
-# preferred_language would otherwise give the schema one enum under two names.
-CONTACT_LANGUAGE_HELP = _("Language code: en or ja.")
-
-
 class ContactOutputSerializer(portal.ModelSerializer):
     supplier_code = serializers.CharField(source="supplier.code", read_only=True)
-    language = serializers.CharField(read_only=True, help_text=CONTACT_LANGUAGE_HELP)
 
     class Meta:
         model = Contact
@@ -120,7 +115,7 @@ class ContactUpdateInputSerializer(portal.Serializer):
     email = serializers.EmailField()
     phone = serializers.CharField(required=False, allow_blank=True, max_length=40)
     job_title = serializers.CharField(required=False, allow_blank=True, max_length=120)
-    language = serializers.CharField(required=False, help_text=CONTACT_LANGUAGE_HELP)
+    language = serializers.ChoiceField(choices=LANGUAGE_CHOICES, required=False)
     is_primary = serializers.BooleanField(required=False)
 
 
@@ -188,6 +183,7 @@ class DesignationOutputSerializer(portal.ModelSerializer):
         ]
         read_only_fields = fields
 
+    @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(REASON_CHOICES)))
     def get_reasons(self, obj: CriticalDesignation) -> list[str]:
         return [field for field in DESIGNATION_REASONS if getattr(obj, field)]
 

@@ -51,7 +51,6 @@ class RegistryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedGe
     """
 
     schema = ServiceSchema()
-    lookup_value_regex = r"\d+"
     output_serializer_class: type[s.serializers.Serializer]
     create_serializer_class: type[s.serializers.Serializer] | None = None
     update_serializer_class: type[s.serializers.Serializer] | None = None
@@ -101,8 +100,8 @@ class ServiceDestroyMixin:
 
 class SupplierViewSet(ServiceCreateMixin, ServiceUpdateMixin, RegistryViewSet):
     """Suppliers. A supplier user sees only its own; procurement and admin write."""
-    model = Supplier
 
+    model = Supplier
 
     write_action = Action.MANAGE_SUPPLIERS
     output_serializer_class = s.SupplierOutputSerializer
@@ -163,8 +162,8 @@ class _SupplierPartViewSet(
 
 class SiteViewSet(_SupplierPartViewSet):
     """Operation sites of suppliers (factories, offices, warehouses)."""
-    model = Site
 
+    model = Site
 
     write_action = Action.MANAGE_SUPPLIERS
     output_serializer_class = s.SiteOutputSerializer
@@ -187,8 +186,8 @@ class SiteViewSet(_SupplierPartViewSet):
 
 class ContactViewSet(_SupplierPartViewSet):
     """People at suppliers the company writes to."""
-    model = Contact
 
+    model = Contact
 
     output_serializer_class = s.ContactOutputSerializer
     create_serializer_class = s.ContactCreateInputSerializer
@@ -248,8 +247,8 @@ class ContactViewSet(_SupplierPartViewSet):
 
 class SpendViewSet(_SupplierPartViewSet):
     """Procurement amount per supplier and fiscal year."""
-    model = SupplierSpend
 
+    model = SupplierSpend
 
     write_action = Action.MANAGE_SPEND
     output_serializer_class = s.SpendOutputSerializer
@@ -272,8 +271,8 @@ class SpendViewSet(_SupplierPartViewSet):
 
 class DesignationViewSet(_SupplierPartViewSet):
     """Critical-supplier designations; the requesting user is recorded as designator."""
-    model = CriticalDesignation
 
+    model = CriticalDesignation
 
     write_action = Action.MANAGE_SPEND
     output_serializer_class = s.DesignationOutputSerializer
@@ -296,8 +295,8 @@ class DesignationViewSet(_SupplierPartViewSet):
 
 class PriorityRiskViewSet(mixins.ListModelMixin, ScopedGenericViewSet):
     """The six priority risks, in both languages and in the request's language."""
-    model = PriorityRisk
 
+    model = PriorityRisk
 
     schema = PortalSchema()
     serializer_class = s.PriorityRiskOutputSerializer
@@ -309,8 +308,8 @@ class PriorityRiskViewSet(mixins.ListModelMixin, ScopedGenericViewSet):
 
 class CategoryViewSet(mixins.ListModelMixin, ScopedGenericViewSet):
     """Supplier categories, in both languages and in the request's language."""
-    model = Category
 
+    model = Category
 
     schema = PortalSchema()
     serializer_class = s.CategoryOutputSerializer

@@ -83,7 +83,9 @@ def test_anonymous_client_is_rate_limited_by_address(api_client, monkeypatch):
     from rest_framework.throttling import SimpleRateThrottle
 
     monkeypatch.setattr(
-        SimpleRateThrottle, "THROTTLE_RATES", {"user": "5/minute", "anon": "2/minute"}
+        SimpleRateThrottle,
+        "THROTTLE_RATES",
+        {"user": "5/minute", "anon": "60/minute", "api_token": "2/minute"},
     )
     body = {"email": "nobody@example.com", "password": "x"}
 
