@@ -36,6 +36,10 @@ class StableOrderingFilter(OrderingFilter):
                 parameter["schema"]["enum"] = [
                     term for name in fields for term in (name, f"-{name}")
                 ]
+                # names for generated clients' enum members: CODE, CODE_DESC...
+                parameter["schema"]["x-enum-varnames"] = [
+                    term for name in fields for term in (name, f"{name}_desc")
+                ]
         return parameters
 
 
