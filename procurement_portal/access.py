@@ -282,6 +282,18 @@ def require(user: User | None, action: Action | str, obj, message: str | None = 
         raise PermissionDenied(message)
 
 
+def require_capability(user: User | None, action: Action | str, message: str | None = None) -> None:
+    """Raise ``PermissionDenied`` unless the user's role allows the action (no object)."""
+    if not can(user, action):
+        raise PermissionDenied(message)
+
+
+def require_staff(user: User | None, message: str | None = None) -> None:
+    """Raise ``PermissionDenied`` unless the user is company staff (sees every supplier):
+    pages and endpoints over company-side records (queues, campaigns, imports)."""
+    require_capability(user, Action.VIEW_ALL_SUPPLIERS, message)
+
+
 class ScopedQuerySet(models.QuerySet):
     """A queryset that knows how to restrict itself to what a user may see.
 

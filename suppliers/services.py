@@ -14,7 +14,7 @@ from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 
@@ -59,8 +59,7 @@ DESIGNATION_REASONS = ("large_procurement_amount", "rare_product", "hard_to_repl
 
 
 def _require(actor: User, action: Action) -> None:
-    if not access.can(actor, action):
-        raise PermissionDenied(_("You are not allowed to make this change."))
+    access.require_capability(actor, action, _("You are not allowed to make this change."))
 
 
 def _require_visible_supplier(actor: User, supplier: Supplier) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -30,16 +30,6 @@ from . import selectors, services
 from .forms import CampaignForm, ResendForm
 
 
-def _readable(request: HttpRequest) -> None:
-    if not access.sees_all_suppliers(request.user):
-        raise PermissionDenied
-
-
-def _writable(request: HttpRequest) -> None:
-    if not access.can(request.user, Action.ASSIGN_ASSESSMENTS):
-        raise PermissionDenied
-
-
 def _campaign(request: HttpRequest, pk: int) -> Campaign:
     return get_object_or_404(
         selectors.campaign_list(user=request.user).prefetch_related("categories"), pk=pk
@@ -54,7 +44,7 @@ def _is_poll(request: HttpRequest) -> bool:
 @login_required
 @require_GET
 def campaign_list(request: HttpRequest) -> HttpResponse:
-    _readable(request)
+    access.require_staff(request.user)
     campaigns = list(selectors.campaign_list(user=request.user)[:200])
     return render(
         request,
@@ -75,7 +65,7 @@ def _form_page(request: HttpRequest, form: CampaignForm, campaign: Campaign | No
 
 @login_required
 def campaign_create(request: HttpRequest) -> HttpResponse:
-    _writable(request)
+    access.require_capability(request.user, Action.ASSIGN_ASSESSMENTS)
     form = CampaignForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -90,7 +80,7 @@ def campaign_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def campaign_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    _writable(request)
+    access.require_capability(request.user, Action.ASSIGN_ASSESSMENTS)
     campaign = _campaign(request, pk)
     if not campaign.is_editable:
         messages.error(request, _("This campaign is no longer a draft: it cannot be changed."))
@@ -118,7 +108,7 @@ def campaign_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The campaign's settings and its exact target list (count and the first ones)."""
-    _readable(request)
+    access.require_staff(request.user)
     campaign = _campaign(request, pk)
     return render(
         request,
@@ -136,7 +126,7 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def campaign_launch(request: HttpRequest, pk: int) -> HttpResponse:
-    _writable(request)
+    access.require_capability(request.user, Action.ASSIGN_ASSESSMENTS)
     campaign = _campaign(request, pk)
     skipped = selectors.campaign_targets(campaign, preview_size=0).finished_count
     try:
@@ -175,7 +165,7 @@ def _skipped_message(n: int) -> str:
 @login_required
 @require_POST
 def campaign_close(request: HttpRequest, pk: int) -> HttpResponse:
-    _writable(request)
+    access.require_capability(request.user, Action.ASSIGN_ASSESSMENTS)
     campaign = _campaign(request, pk)
     try:
         services.campaign_close(actor=request.user, campaign_id=campaign.pk)
@@ -190,7 +180,7 @@ def campaign_close(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def campaign_progress(request: HttpRequest, pk: int) -> HttpResponse:
     """Progress counts; while the launch runs, the counts refresh themselves (htmx)."""
-    _readable(request)
+    access.require_staff(request.user)
     campaign = _campaign(request, pk)
     context = {
         "campaign": campaign,
@@ -207,7 +197,7 @@ def campaign_progress(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def campaign_export(request: HttpRequest, pk: int) -> HttpResponse:
-    _readable(request)
+    access.require_staff(request.user)
     campaign = _campaign(request, pk)
     header = [
         _("Supplier code"),
@@ -234,7 +224,7 @@ def campaign_export(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def campaign_resend(request: HttpRequest, pk: int) -> HttpResponse:
     """Send one contact's invitation again (a failed one is retried, a sent one copied)."""
-    _writable(request)
+    access.require_capability(request.user, Action.ASSIGN_ASSESSMENTS)
     campaign = _campaign(request, pk)
     form = ResendForm(request.POST)
     if not form.is_valid():

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -22,14 +22,9 @@ RECENT_JOBS = 10
 ERRORS_SHOWN = 1000
 
 
-def _require_import(user) -> None:
-    if not access.can(user, access.Action.IMPORT_DATA):
-        raise PermissionDenied
-
-
 @login_required
 def import_upload(request):
-    _require_import(request.user)
+    access.require_capability(request.user, access.Action.IMPORT_DATA)
     form = ImportUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -56,7 +51,7 @@ def import_upload(request):
 @login_required
 def import_template(request, kind: str):
     """An empty file to fill in: the header row only, UTF-8 with BOM for Excel."""
-    _require_import(request.user)
+    access.require_capability(request.user, access.Action.IMPORT_DATA)
     if kind not in KINDS:
         raise Http404
     return csv_response(
@@ -68,7 +63,7 @@ def import_template(request, kind: str):
 def import_example(request, kind: str):
     """A filled-in example of the format (the one in docs/import-format.md), kept apart
     from the template so that no example row is ever imported by mistake."""
-    _require_import(request.user)
+    access.require_capability(request.user, access.Action.IMPORT_DATA)
     if kind not in KINDS:
         raise Http404
     return csv_response(
@@ -79,7 +74,7 @@ def import_example(request, kind: str):
 
 
 def _job_for(request, pk: int) -> ImportJob:
-    _require_import(request.user)
+    access.require_capability(request.user, access.Action.IMPORT_DATA)
     try:
         return selectors.import_job_detail(user=request.user, pk=pk)
     except ImportJob.DoesNotExist as exc:
