@@ -159,21 +159,6 @@ def _require_visible(view) -> None:
         raise Http404
 
 
-def conflict_response(exc: Conflict, view=None):
-    """The one 409 of the API (``core.openapi.ConflictOutputSerializer``). The view shapes
-    ``current`` (a model instance) as its endpoint answers it (``conflict_current``)."""
-    current = exc.current
-    if current is not None:
-        shape = getattr(view, "conflict_current", None)
-        current = shape(current) if shape is not None else None
-    from rest_framework.response import Response
-
-    body = {"detail": exc.message, "code": exc.code, "status": exc.status, "current": current}
-    return Response(body, status=409)
-
-
-def exception_handler(exc, context):
-    """Turn domain errors raised by services into answers: ``ValidationError`` 400 naming
 class ScopedAPIMixin:
     """The access policy applied before any handler runs; every viewset starts from it
     (``procurement_portal.core.viewsets`` has it mixed into DRF's viewsets: this module is
@@ -243,6 +228,21 @@ def _scoped(get_queryset):
 ScopedAPIMixin.get_queryset = _scoped(ScopedAPIMixin.get_queryset)
 
 
+def conflict_response(exc: Conflict, view=None):
+    """The one 409 of the API (``core.openapi.ConflictOutputSerializer``). The view shapes
+    ``current`` (a model instance) as its endpoint answers it (``conflict_current``)."""
+    current = exc.current
+    if current is not None:
+        shape = getattr(view, "conflict_current", None)
+        current = shape(current) if shape is not None else None
+    from rest_framework.response import Response
+
+    body = {"detail": exc.message, "code": exc.code, "status": exc.status, "current": current}
+    return Response(body, status=409)
+
+
+def exception_handler(exc, context):
+    """Turn domain errors raised by services into answers: ``ValidationError`` 400 naming
     the field, ``PermissionDenied`` (``NotAllowed``) 403, ``Conflict`` 409 in one shape."""
     # Imported here: rest_framework.views imports this module through the settings.
     from rest_framework.views import exception_handler as drf_exception_handler
