@@ -445,9 +445,7 @@ API_MAX_PAGE_SIZE = 200
 # revokes all of a user's tokens.
 KNOX_TOKEN_MODEL = "accounts.ApiToken"  # noqa: S105 - a model name, not a secret
 API_TOKEN_TTL_STAFF = timedelta(hours=env.int("API_TOKEN_TTL_STAFF_HOURS", default=8))
-API_TOKEN_TTL_SUPPLIER = timedelta(
-    hours=env.int("API_TOKEN_TTL_SUPPLIER_HOURS", default=30 * 24)
-)
+API_TOKEN_TTL_SUPPLIER = timedelta(hours=env.int("API_TOKEN_TTL_SUPPLIER_HOURS", default=30 * 24))
 REST_KNOX = {"TOKEN_TTL": API_TOKEN_TTL_STAFF, "AUTO_REFRESH": False}
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

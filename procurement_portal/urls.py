@@ -30,9 +30,7 @@ urlpatterns = [
     # React code sets inline styles, so this one page (no user content) allows them.
     path(
         "api/docs/",
-        csp_update({"style-src": ["'unsafe-inline'"]})(
-            DocsView.as_view(url_name="api-schema")
-        ),
+        csp_update({"style-src": ["'unsafe-inline'"]})(DocsView.as_view(url_name="api-schema")),
         name="api-docs",
     ),
 ]
