@@ -165,7 +165,7 @@ def ensure_demo_logins() -> list[tuple[DemoLogin, User]]:
 def demo_totp_key(email: str) -> str:
     """The demo staff login's authenticator secret (hex): fixed per address, like the
     demo password, so the printed key keeps working across restarts. DEBUG only."""
-    return hashlib.sha1(f"demo-totp:{email}".encode()).hexdigest()  # noqa: S324 - not a hash of a secret
+    return hashlib.sha256(f"demo-totp:{email}".encode()).hexdigest()[:40]
 
 
 def ensure_demo_second_factor(user: User):
