@@ -143,7 +143,11 @@ def test_sent_to_everyone_in_debug_mode(client, settings):
 def test_setting_values(value, mode):
     from tests.test_settings import _manage
 
-    env = {} if value is None else {"DJANGO_SERVER_TIMING": value}
+    env = (
+        {"DJANGO_DEBUG": "true"}
+        if value is None
+        else {"DJANGO_DEBUG": "true", "DJANGO_SERVER_TIMING": value}
+    )
     result = _manage(
         "shell", "-c", "from django.conf import settings; print(settings.SERVER_TIMING)", **env
     )
