@@ -20,6 +20,16 @@ class AuditlogMiddleware(_AuditlogMiddleware):
     def _get_remote_addr(request):
         return client_ip(request)
 
+    def __call__(self, request):
+        # auditlog sets its context variable and never resets it, so the last request's
+        # user stayed the "actor" of whatever the same thread did next outside a request
+        # (a task, a command): restore the value from before the request when it ends.
+        token = auditlog_value.set({})
+        try:
+            return super().__call__(request)
+        finally:
+            auditlog_value.reset(token)
+
 
 def log_access(objects) -> None:
     """Record that the current request's user saw these objects (personal data), one
