@@ -7,10 +7,9 @@ from django.views.decorators.gzip import gzip_page
 
 from procurement_portal.core import views as core_views
 from procurement_portal.core.apidocs import DocsView, SchemaView
-from reports.home import home
 
 urlpatterns = [
-    path("", home, name="home"),
+    path("", include("reports.home_urls")),
     path("healthz", core_views.healthz, name="healthz"),
     path("favicon.ico", core_views.favicon),
     path("i18n/", include("django.conf.urls.i18n")),

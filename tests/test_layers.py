@@ -4,7 +4,7 @@ accounts, documents, outbox, notifications, fiscal, core) imports no app.
 Apps (suppliers, assessments, declarations, reports) import the ground and the apps below
 them; the ground reaches an app's models only by string (``"suppliers.Supplier"``, the
 apps registry) or through hooks the apps register. Only the modules that wire the apps in
-(``settings.py``, ``urls.py``, ``api_urls.py``) may name them, and migrations are history.
+(``settings.py``) names them; the URL maps include app URLs by string; migrations are history.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 GROUND = ROOT / "procurement_portal"
 APPS = ("suppliers", "assessments", "declarations", "reports")
-WIRING = {"settings.py", "urls.py", "api_urls.py"}
+WIRING = {"settings.py"}
 
 
 def _type_checking_nodes(tree: ast.AST) -> set[int]:
