@@ -70,4 +70,7 @@ urlpatterns = [
     path("auth/tokens/<int:pk>/", OwnTokenView.as_view(), name="api-own-token"),
     path("", include("suppliers.api_urls")),
     path("", include("assessments.api_urls")),
+    path("", include("declarations.api_urls")),
+    path("", include("dissemination.api_urls")),
+    path("", include("visits.api_urls")),
 ]

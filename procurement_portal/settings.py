@@ -68,6 +68,8 @@ INSTALLED_APPS = [
     "suppliers",
     "assessments",
     "declarations",
+    "dissemination",
+    "visits",
     "reports",
 ]
 

@@ -23,7 +23,7 @@ echo "==> bandit"
 # line, e.g. each part of an f-string: noise, filtered out)
 .venv/bin/bandit --configfile pyproject.toml --recursive --quiet \
   --severity-level medium --confidence-level all \
-  procurement_portal suppliers assessments declarations reports \
+  procurement_portal suppliers assessments declarations dissemination visits reports \
   2> >(grep -v "nosec encountered" >&2)
 echo "==> pytest (database: ${DATABASE_URL:-sqlite}, broker: ${REDIS_URL:-in-process})"
 .venv/bin/python -m pytest "$@"

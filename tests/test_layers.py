@@ -14,7 +14,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 GROUND = ROOT / "procurement_portal"
-APPS = ("suppliers", "assessments", "declarations", "reports")
+APPS = ("suppliers", "assessments", "declarations", "dissemination", "visits", "reports")
 WIRING = {"settings.py"}
 
 

@@ -110,7 +110,20 @@ def others_world(buyer):
     ImportJob.objects.create(pk=OTHER_ID, kind="suppliers", original_name="x.csv", created_by=buyer)
     _others_document(other)
     _others_assessment(other)
+    for module in _world_modules():
+        module.build(other=other, buyer=buyer)
     return other
+
+
+def _world_modules() -> list:
+    """Each app's own share of the other supplier's world: ``tests/<app>/route_world.py``
+    with ``build(other=, buyer=)`` (objects at OTHER_ID) and ``snapshot()`` (the rows a
+    refused request must leave unchanged). New apps add a module; this file stays."""
+    import importlib
+    from pathlib import Path
+
+    found = sorted(Path(__file__).resolve().parent.glob("*/route_world.py"))
+    return [importlib.import_module(f"tests.{path.parent.name}.route_world") for path in found]
 
 
 def _others_document(other) -> None:
@@ -191,6 +204,7 @@ def _snapshot() -> tuple:
         list(AnswerComment.objects.filter(answer__assessment_id=OTHER_ID).values("pk", "body")),
         list(ImprovementItem.objects.filter(pk=OTHER_ID).values("status", "action_plan")),
         list(InformationSecurityLevel.objects.filter(pk=OTHER_ID).values("level", "overridden")),
+        tuple(module.snapshot() for module in _world_modules()),
     )
 
 

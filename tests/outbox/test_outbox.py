@@ -3,6 +3,8 @@ when the server says 'later', failures kept visible and resendable."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from procurement_portal.outbox.models import MessageStatus, OutboxMessage
@@ -100,4 +102,10 @@ def test_a_real_worker_delivers_over_smtp_exactly_once(celery_worker, smtp_serve
     received = smtp_server.wait_for(5, timeout=30)
 
     assert sorted(m["To"] for m in received) == [f"person{n}@supplier.example" for n in range(5)]
+    # The server has the fifth message a moment before the worker commits "sent": wait for
+    # the confirmation rather than race it.
+    deadline = time.monotonic() + 30
+    while OutboxMessage.objects.filter(status=MessageStatus.SENT).count() < 5:
+        assert time.monotonic() < deadline, "the worker never confirmed all five as sent"
+        time.sleep(0.1)
     assert OutboxMessage.objects.filter(status=MessageStatus.SENT).count() == 5

@@ -1,0 +1,1 @@
+"""Stage 4, on-site assessment: Supplier Visit Records and information-security visits."""
