@@ -73,4 +73,5 @@ urlpatterns = [
     path("", include("declarations.api_urls")),
     path("", include("dissemination.api_urls")),
     path("", include("visits.api_urls")),
+    path("", include("reports.api_urls")),
 ]
