@@ -5,3 +5,12 @@ from django.utils.translation import gettext_lazy as _
 class DeclarationsConfig(AppConfig):
     name = "declarations"
     verbose_name = _("Declarations")
+
+    def ready(self) -> None:
+        from procurement_portal import access
+
+        # Kinds and versions are texts every live user reads (supplier users are shown
+        # only published versions: selectors.versions_visible_to narrows drafts away).
+        # Signatures and revocations are scoped through their supplier (supplier_path).
+        access.declare("declarations.DeclarationKind", shared=True)
+        access.declare("declarations.DeclarationVersion", shared=True)
