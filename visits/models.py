@@ -1,1 +1,0 @@
-"""Stage 4, on-site assessment: Supplier Visit Records and information-security visits."""
