@@ -153,6 +153,9 @@ class Scope:
     supplier_path: str | None = None  # "" for Supplier itself
     staff_only: bool = False  # company-side records: supplier users see none of them
     shared: bool = False  # reference data every live user reads (risks, categories...)
+    # Rows seen through another record (a generated document through its subject): a
+    # function ``(user, queryset) -> queryset`` that keeps the rows the user may see.
+    follows: Callable[[Any, models.QuerySet], models.QuerySet] | None = None
 
 
 Rule = Callable[["User", Any], bool]
@@ -167,10 +170,17 @@ def _label(model_or_label) -> str:
     return model_or_label._meta.label
 
 
-def declare(model_label: str, *, staff_only: bool = False, shared: bool = False) -> None:
+def declare(
+    model_label: str,
+    *,
+    staff_only: bool = False,
+    shared: bool = False,
+    follows: Callable[[Any, models.QuerySet], models.QuerySet] | None = None,
+) -> None:
     """Declare the scope of a model that has no ``supplier_path`` (apps call this from
-    ``AppConfig.ready()``; a model may instead say ``staff_only = True`` itself)."""
-    _DECLARED[model_label] = Scope(staff_only=staff_only, shared=shared)
+    ``AppConfig.ready()``; a model may instead say ``staff_only = True`` itself), or whose
+    rows are visible through another record (``follows``)."""
+    _DECLARED[model_label] = Scope(staff_only=staff_only, shared=shared, follows=follows)
 
 
 def rule(model_label: str, action: Action | str):
@@ -218,7 +228,9 @@ def visible_to(user: User | None, rows, action: Action | str = VIEW) -> models.Q
     scope = scope_of(model)
     if not _is_live(user):
         return queryset.none()
-    if scope.shared or sees_all_suppliers(user):
+    if scope.follows is not None:
+        queryset = scope.follows(user, queryset)
+    elif scope.shared or sees_all_suppliers(user):
         pass
     elif scope.staff_only or not is_supplier_user(user):
         return queryset.none()
@@ -252,6 +264,8 @@ def sees(user: User | None, obj) -> bool:
     if not _is_live(user):
         return False
     scope = scope_of(type(obj))
+    if scope.follows is not None:
+        return scope.follows(user, type(obj)._default_manager.filter(pk=obj.pk)).exists()
     if scope.shared or sees_all_suppliers(user):
         return True
     if scope.staff_only or not is_supplier_user(user):

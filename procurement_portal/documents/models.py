@@ -73,3 +73,26 @@ class Document(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} v{self.version} ({self.language})"
+
+
+def documents_visible(user, queryset: models.QuerySet) -> models.QuerySet:
+    """The documents among ``queryset`` the user may read: those whose subject the user
+    sees (``visible_to`` of the subject's model), staff copies only for staff. Documents
+    keyed by a subject string have no row to be scoped by and are read only by the code
+    that made them. (The access policy calls this: ``access.declare(..., follows=...)``.)"""
+    from procurement_portal import access
+
+    queryset = queryset.exclude(content_type=None)
+    if access.sees_all_suppliers(user):
+        return queryset
+    queryset = queryset.exclude(audience=Document.INTERNAL)
+    visible = models.Q(pk__in=[])
+    kinds = queryset.order_by().values_list("content_type", flat=True).distinct()
+    for content_type in ContentType.objects.filter(pk__in=list(kinds)):
+        model = content_type.model_class()
+        try:
+            subjects = access.visible_to(user, model).values("pk")
+        except (TypeError, AttributeError):  # no model, or one without a declared scope
+            continue
+        visible |= models.Q(content_type=content_type, object_id__in=subjects)
+    return queryset.filter(visible)

@@ -18,11 +18,17 @@ Two ways to render, chosen by the caller (``procurement_portal.documents.service
 
 * **In-process** (``html_to_pdf_in_process``), used by Celery workers: WeasyPrint is
   imported once per worker process, so the interpreter's start-up (about a second) is
-  paid once per worker, not per document. The time limit is Celery's hard time limit on
-  the render task (the pool kills the process); the fetcher is the wall against outside
-  fetches (a worker needs its own sockets for the broker and the database, so they are
-  not disabled there); the HTML was rendered from the database before, WeasyPrint only
-  reads the string.
+  paid once per worker, not per document. The Fontconfig set-up is paid once too: each
+  worker thread keeps one ``FontConfiguration`` (WeasyPrint otherwise loads the
+  configuration and builds a new Pango font map for every document, and forgets the
+  faces it opened; with the large Noto CJK fonts that is a good part of a short
+  letter's time), and ``warm_up`` (run by ``worker_process_init``) renders a one-line
+  page with the print stylesheet in Latin and Japanese so the first real document finds
+  the fonts open. The time limit is Celery's time limit on the render task (the pool
+  kills the process; the soft limit becomes ``PdfRenderTimeout``); the fetcher is the
+  wall against outside fetches (a worker needs its own sockets for the broker and the
+  database, so they are not disabled there); the HTML was rendered from the database
+  before, WeasyPrint only reads the string.
 * **In a child process** (``html_to_pdf``), used where there is no Celery time limit (the
   embedded default runs tasks in the web process):
 
@@ -50,6 +56,7 @@ import posixpath
 import socket
 import subprocess
 import sys
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urljoin, urlsplit
@@ -130,13 +137,7 @@ def html_to_pdf(html: str, *, base_url: str) -> bytes:
     except subprocess.TimeoutExpired:
         # subprocess.run has killed the child and reaped it before raising.
         logger.error("PDF rendering stopped after %s seconds", timeout)
-        raise PdfRenderTimeout(
-            _(
-                "The PDF took longer than %(seconds)s seconds to produce and was stopped. "
-                "Try again later, or ask an administrator if it keeps happening."
-            )
-            % {"seconds": f"{timeout:g}"}
-        ) from None
+        raise PdfRenderTimeout(_timeout_message(timeout)) from None
     other_output = _relay_child_logs(result.stderr)
     if result.returncode != 0 or not result.stdout.startswith(b"%PDF"):
         logger.error(
@@ -149,13 +150,20 @@ def html_to_pdf(html: str, *, base_url: str) -> bytes:
 
 
 def html_to_pdf_in_process(html: str, *, base_url: str) -> bytes:
-    """Turn an HTML document into PDF bytes in this process (a Celery worker, whose hard
-    time limit bounds it). Only the portal's static files and data: URIs are read."""
+    """Turn an HTML document into PDF bytes in this process (a Celery worker, whose time
+    limit bounds it). Only the portal's static files and data: URIs are read."""
+    from celery.exceptions import SoftTimeLimitExceeded
     from weasyprint import HTML
 
     try:
         document = HTML(string=html, base_url=base_url, url_fetcher=PortalUrlFetcher(base_url))
-        pdf = document.write_pdf()
+        pdf = document.write_pdf(font_config=_font_config(), cache=_resource_cache())
+    except SoftTimeLimitExceeded:
+        # Celery's soft limit arrived in the middle of this document: the caller records
+        # the timeout on the row; the hard limit would have killed the process instead.
+        timeout = float(getattr(settings, "PDF_RENDER_TIMEOUT", DEFAULT_TIMEOUT_SECONDS))
+        logger.error("PDF rendering stopped by the task's time limit")
+        raise PdfRenderTimeout(_timeout_message(timeout)) from None
     except Exception as exc:  # WeasyPrint raises many kinds; the user sees one message
         logger.exception("PDF rendering failed in-process")
         raise PdfRenderError(_("The PDF could not be produced. Please try again later.")) from exc
@@ -164,11 +172,54 @@ def html_to_pdf_in_process(html: str, *, base_url: str) -> bytes:
     return pdf
 
 
-def warm_up() -> None:
-    """Import WeasyPrint and its fonts once (a worker calls this when its process starts)."""
-    from weasyprint import HTML
+# One font configuration and one resource cache per worker thread. A FontConfiguration
+# holds a Pango font map whose opened faces and shaping caches are what make the second
+# document with the same fonts fast; it is not shared between threads because Pango's
+# font maps are not safe to use from two threads at once (the prefork pool has one thread
+# per process, so in practice this is one per process). The portal's print CSS declares
+# no @font-face, so the configuration never grows from document to document. The resource
+# cache keeps the static files WeasyPrint has read (stylesheet images), which do not change
+# while a worker runs.
+_per_thread = threading.local()
 
-    HTML(string="<p>.</p>").write_pdf()
+
+def _font_config():
+    config = getattr(_per_thread, "font_config", None)
+    if config is None:
+        from weasyprint.text.fonts import FontConfiguration
+
+        config = _per_thread.font_config = FontConfiguration()
+    return config
+
+
+def _resource_cache() -> dict:
+    cache = getattr(_per_thread, "resource_cache", None)
+    if cache is None:
+        cache = _per_thread.resource_cache = {}
+    return cache
+
+
+WARM_UP_HTML = (
+    "<!doctype html><html lang='ja'><head><meta charset='utf-8'>"
+    "<link rel='stylesheet' href='{static}css/print.css'></head>"
+    "<body><h1>Warm-up 準備</h1><p>Portal 改善指導 <b>1</b></p></body></html>"
+)
+
+
+def warm_up() -> None:
+    """Import WeasyPrint, open the Latin and Japanese fonts of the print stylesheet and
+    parse it once, in this process (a worker calls this when its process starts), so the
+    first real document costs what every later one does."""
+    base_url = settings.PORTAL_BASE_URL.rstrip("/") + "/"
+    html = WARM_UP_HTML.format(static=urljoin(base_url, settings.STATIC_URL))
+    html_to_pdf_in_process(html, base_url=base_url)
+
+
+def _timeout_message(timeout: float) -> str:
+    return _(
+        "The PDF took longer than %(seconds)s seconds to produce and was stopped. "
+        "Try again later, or ask an administrator if it keeps happening."
+    ) % {"seconds": f"{timeout:g}"}
 
 
 def _relay_child_logs(stderr: bytes) -> str:

@@ -19,6 +19,7 @@ import hashlib
 import logging
 import time
 import uuid
+from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -67,12 +68,16 @@ def document_request(
     subject_key: str = "",
     audience: str = "",
     request=None,
+    start: bool = True,
 ) -> Document:
     """The document for this content: an existing row when the same content was asked
     for before (ready, or still being prepared), else a new version with a render task.
 
     ``context`` is the template's; ``printed_at`` is added (and left out of the hash, so
-    asking again for unchanged content finds the same document).
+    asking again for unchanged content finds the same document). With ``start=False`` no
+    render task is queued: the caller renders the row itself in a batch
+    (``documents_render_many``, ``documents_start_batch``); the sweep still finds it if
+    the caller never does.
     """
     from .tasks import render_document
 
@@ -90,7 +95,8 @@ def document_request(
             state=Document.State.PENDING, error="", claim_token=None, claimed_at=None
         )
         existing.refresh_from_db()
-        _start(existing.pk, render_document)
+        if start:
+            _start(existing.pk, render_document)
         return existing
     html = render_to_string(
         template_name, {**context, "printed_at": timezone.localtime()}, request=request
@@ -127,7 +133,8 @@ def document_request(
     except IntegrityError:
         # Asked for at the same moment by somebody else: theirs is the one.
         return Document.objects.get(key=key)
-    _start(document.pk, render_document)
+    if start:
+        _start(document.pk, render_document)
     return document
 
 
@@ -208,6 +215,48 @@ def document_render(
         # Our claim went stale and another worker took the row: it writes the same name.
         return RenderResult(document_id, "lost-claim")
     return RenderResult(document_id, "rendered")
+
+
+def documents_render_many(
+    *, document_ids: Sequence[int], worker: str = "", in_process: bool = False, seconds: float
+) -> tuple[list[RenderResult], list[int]]:
+    """Render documents one after the other, each with its own claim and confirm (a kill
+    part-way loses only the claim of the one being rendered, which the sweep takes again
+    after the claim timeout; the confirmed ones are never rendered twice). A document is
+    started only while ``seconds`` have not yet passed, so the caller's time limit can be
+    ``seconds`` plus one document's limit; the ids not started are returned for the
+    caller to hand on."""
+    deadline = time.monotonic() + seconds
+    results: list[RenderResult] = []
+    ids = list(document_ids)
+    for index, document_id in enumerate(ids):
+        if index and time.monotonic() >= deadline:
+            return results, ids[index:]
+        results.append(
+            document_render(document_id=document_id, worker=worker, in_process=in_process)
+        )
+    return results, []
+
+
+def documents_start_batch(document_ids: Sequence[int]) -> None:
+    """Queue batch render tasks for these documents (``DOCUMENTS_BATCH_SIZE`` ids per
+    task) once the caller's transaction commits: one message per batch instead of one
+    per document, rendered by whichever workers are free."""
+    from .tasks import render_documents
+
+    ids = list(document_ids)
+    size = max(1, int(getattr(settings, "DOCUMENTS_BATCH_SIZE", 50)))
+    chunks = [ids[i : i + size] for i in range(0, len(ids), size)]
+    if getattr(settings, "CELERY_TASK_ALWAYS_EAGER", False):
+        for chunk in chunks:
+            render_documents.apply(args=(chunk,))
+        return
+
+    def send() -> None:
+        for chunk in chunks:
+            render_documents.delay(chunk)
+
+    transaction.on_commit(send)
 
 
 def document_render_again(document: Document) -> Document:

@@ -32,6 +32,43 @@ def render_document(self, document_id: int) -> str:
     return result.outcome
 
 
+# How long a batch task keeps starting documents. Its soft limit is that plus one
+# document's limit, so every document it starts still has its full PDF_RENDER_TIMEOUT,
+# and no batch task outlives BATCH_SECONDS + PDF_RENDER_TIMEOUT + 5 (the hard limit).
+BATCH_SECONDS = getattr(settings, "DOCUMENTS_BATCH_SECONDS", 20)
+
+
+@shared_task(
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    soft_time_limit=BATCH_SECONDS + _LIMIT,
+    time_limit=BATCH_SECONDS + _LIMIT + 5,
+)
+def render_documents(self, document_ids: list[int]) -> dict:
+    """Render many documents in one task (a batch of letters): one broker message for
+    many PDFs, each still claimed and confirmed on its own. What is not started within
+    BATCH_SECONDS goes on in a new task, queued before this one is acknowledged (a kill
+    between the two only means some ids are offered twice, and a confirmed document is
+    never rendered again)."""
+    eager = bool(self.request.is_eager)
+    results, rest = services.documents_render_many(
+        document_ids=document_ids,
+        worker=self.request.hostname or "",
+        in_process=not eager,
+        seconds=BATCH_SECONDS,
+    )
+    if rest:
+        if eager:
+            self.apply(args=(rest,))
+        else:
+            render_documents.delay(rest)
+    outcomes: dict[str, int] = {}
+    for result in results:
+        outcomes[result.outcome] = outcomes.get(result.outcome, 0) + 1
+    return {"outcomes": outcomes, "handed_on": len(rest)}
+
+
 @shared_task
 def sweep_documents() -> int:
     return len(services.documents_sweep())
@@ -39,7 +76,8 @@ def sweep_documents() -> int:
 
 @worker_process_init.connect
 def _warm_renderer(**kwargs) -> None:
-    """Pay WeasyPrint's import once per worker process, before the first document."""
+    """Pay WeasyPrint's import and the fonts' set-up once per worker process, before the
+    first document (see ``rendering.warm_up``)."""
     if getattr(settings, "DOCUMENTS_WARM_RENDERER", True):
         from .rendering import warm_up
 
