@@ -3,8 +3,10 @@ from django.contrib import admin
 
 from .models import (
     Category,
+    CdpParticipation,
     Contact,
     CriticalDesignation,
+    CurrencyRate,
     ImportJob,
     PriorityRisk,
     Site,
@@ -45,6 +47,20 @@ class SupplierAdmin(AuditlogHistoryAdminMixin, admin.ModelAdmin):
     inlines = [SiteInline, ContactInline, SpendInline, DesignationInline]
     list_per_page = 50
     show_full_result_count = False
+
+
+@admin.register(CdpParticipation)
+class CdpParticipationAdmin(admin.ModelAdmin):
+    list_display = ["supplier", "fiscal_year", "responded"]
+    list_filter = ["fiscal_year", "responded"]
+    search_fields = ["supplier__code", "supplier__legal_name"]
+    raw_id_fields = ["supplier"]
+
+
+@admin.register(CurrencyRate)
+class CurrencyRateAdmin(admin.ModelAdmin):
+    list_display = ["fiscal_year", "currency", "rate"]
+    list_filter = ["fiscal_year", "currency"]
 
 
 @admin.register(PriorityRisk)

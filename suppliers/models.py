@@ -87,6 +87,9 @@ class SupplierStatus(models.TextChoices):
     ONBOARDING = "onboarding", _("Onboarding")
     SUSPENDED = "suspended", _("Suspended")
     INACTIVE = "inactive", _("Inactive")
+    # The relationship ended, with a date and a reason (GRI 308-2 / 414-2 count suppliers
+    # whose relationship was terminated after significant negative impacts).
+    TERMINATED = "terminated", _("Terminated")
 
 
 class Supplier(TimeStampedModel):
@@ -126,6 +129,8 @@ class Supplier(TimeStampedModel):
     handles_confidential_info = models.BooleanField(
         _("handles confidential information"), default=False
     )
+    terminated_on = fields.DateField(_("relationship terminated on"), null=True, blank=True)
+    termination_reason = fields.TextField(_("reason for the termination"), blank=True)
 
     objects = ScopedQuerySet.as_manager()
 
@@ -144,6 +149,17 @@ class Supplier(TimeStampedModel):
                 condition=models.Q(status__in=[s.value for s in SupplierStatus]),
                 name="supplier_status_valid",
                 violation_error_message=_("Unknown supplier status."),
+            ),
+            # A terminated relationship always says when and why (the annual figures
+            # count terminations by their date). A supplier taken back keeps the old date
+            # and reason as history; only the status says the relationship is over.
+            models.CheckConstraint(
+                condition=~models.Q(status=SupplierStatus.TERMINATED)
+                | (models.Q(terminated_on__isnull=False) & ~models.Q(termination_reason="")),
+                name="supplier_termination_complete",
+                violation_error_message=_(
+                    "A terminated supplier needs the date and the reason of the termination."
+                ),
             ),
         ]
 
@@ -317,6 +333,86 @@ class CriticalDesignation(TimeStampedModel):
             if getattr(self, field):
                 labels.append(str(self._meta.get_field(field).verbose_name))
         return labels
+
+
+class CdpParticipation(TimeStampedModel):
+    """A supplier taking part in the CDP Supply Chain programme in one fiscal year (the
+    document check's climate questionnaire, answered on CDP's own platform)."""
+
+    supplier_path = "supplier"
+
+    supplier = models.ForeignKey(
+        Supplier, on_delete=models.CASCADE, related_name="cdp_participations"
+    )
+    fiscal_year = models.PositiveSmallIntegerField(
+        _("fiscal year"), validators=[validate_fiscal_year]
+    )
+    responded = models.BooleanField(
+        _("responded"),
+        default=True,
+        help_text=_("The supplier answered CDP's questionnaire that year."),
+    )
+    note = fields.TextField(_("note"), blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-fiscal_year", "supplier_id"]
+        verbose_name = _("CDP Supply Chain participation")
+        verbose_name_plural = _("CDP Supply Chain participations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["supplier", "fiscal_year"],
+                name="cdp_participation_unique_per_year",
+                violation_error_message=_(
+                    "This supplier is already recorded in the CDP programme for that year."
+                ),
+            )
+        ]
+        indexes = [models.Index(fields=["fiscal_year", "supplier"], name="cdp_year_supplier")]
+
+    def __str__(self) -> str:
+        return f"{self.supplier.code} CDP {FiscalYear(self.fiscal_year)}"
+
+
+class CurrencyRate(TimeStampedModel):
+    """How many units of the reporting currency one unit of ``currency`` was worth in a
+    fiscal year: the annual figures convert spend with it. Rates are data (kept per year,
+    so last year's report stays what it was); the reporting currency is the setting
+    ``REPORTING_CURRENCY``, whose own rate is 1 without a row."""
+
+    shared = True  # reference data every signed-in user may read
+
+    fiscal_year = models.PositiveSmallIntegerField(
+        _("fiscal year"), validators=[validate_fiscal_year]
+    )
+    currency = models.CharField(_("currency"), max_length=3, validators=[currency_validator])
+    rate = models.DecimalField(
+        _("rate to the reporting currency"),
+        max_digits=18,
+        decimal_places=8,
+        validators=[MinValueValidator(0)],
+    )
+
+    class Meta:
+        ordering = ["-fiscal_year", "currency"]
+        verbose_name = _("currency rate")
+        verbose_name_plural = _("currency rates")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["fiscal_year", "currency"],
+                name="currency_rate_unique_per_year",
+                violation_error_message=_("This currency already has a rate for that year."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(rate__gt=0),
+                name="currency_rate_positive",
+                violation_error_message=_("A rate must be above zero."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.currency} {FiscalYear(self.fiscal_year)}: {self.rate}"
 
 
 from suppliers.imports.models import ImportJob  # noqa: E402,F401

@@ -17,8 +17,10 @@ from procurement_portal.fiscal import current_fiscal_year
 
 from .models import (
     Category,
+    CdpParticipation,
     Contact,
     CriticalDesignation,
+    CurrencyRate,
     PriorityRisk,
     Site,
     Supplier,
@@ -231,6 +233,19 @@ def designation_list(*, user: User) -> QuerySet[CriticalDesignation]:
         .select_related("supplier", "designated_by")
         .order_by("-fiscal_year", "supplier_id")
     )
+
+
+def cdp_participation_list(*, user: User) -> QuerySet[CdpParticipation]:
+    """CDP Supply Chain participations the user may see, newest fiscal year first."""
+    return (
+        CdpParticipation.objects.visible_to(user)
+        .select_related("supplier")
+        .order_by("-fiscal_year", "supplier__code")
+    )
+
+
+def currency_rate_list() -> QuerySet[CurrencyRate]:
+    return CurrencyRate.objects.order_by("-fiscal_year", "currency")
 
 
 def category_list() -> QuerySet[Category]:

@@ -23,11 +23,14 @@ from procurement_portal.access import Action
 
 from .models import (
     Category,
+    CdpParticipation,
     Contact,
     CriticalDesignation,
+    CurrencyRate,
     Site,
     Supplier,
     SupplierSpend,
+    SupplierStatus,
 )
 
 if TYPE_CHECKING:
@@ -51,6 +54,7 @@ SITE_UPDATE_FIELDS = frozenset({"name", "address", "city", "country"})
 CONTACT_UPDATE_FIELDS = frozenset({"name", "email", "phone", "job_title", "language", "is_primary"})
 SPEND_UPDATE_FIELDS = frozenset({"fiscal_year", "amount", "currency"})
 DESIGNATION_UPDATE_FIELDS = frozenset({"fiscal_year", "note"})
+CDP_UPDATE_FIELDS = frozenset({"fiscal_year", "responded", "note"})
 # The reasons a supplier can be critical, as the names of the designation's flags.
 DESIGNATION_REASONS = ("large_procurement_amount", "rare_product", "hard_to_replace")
 
@@ -350,3 +354,82 @@ def designation_delete(*, actor: User, designation: CriticalDesignation) -> None
     _require(actor, Action.MANAGE_SPEND)
     _require_visible_supplier(actor, designation.supplier)
     designation.delete()
+
+
+# --- termination ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def supplier_terminate(
+    *, actor: User, supplier: Supplier, terminated_on: date, reason: str
+) -> Supplier:
+    """End the relationship with a supplier on a date, for a reason (both kept: the annual
+    figures count terminations after significant negative impacts, GRI 308-2 / 414-2).
+    Terminating again only corrects the date or the reason."""
+    _require(actor, Action.MANAGE_SUPPLIERS)
+    _require_visible_supplier(actor, supplier)
+    supplier = Supplier.objects.select_for_update().get(pk=supplier.pk)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Give the reason for the termination.")})
+    if terminated_on is None:
+        raise ValidationError({"terminated_on": _("Give the date of the termination.")})
+    supplier.status = SupplierStatus.TERMINATED
+    supplier.terminated_on = terminated_on
+    supplier.termination_reason = reason
+    _full_clean(supplier)
+    supplier.save(update_fields=["status", "terminated_on", "termination_reason", "updated_at"])
+    return supplier
+
+
+# --- CDP Supply Chain participation and currency rates ----------------------------------------
+
+
+@transaction.atomic
+def cdp_participation_create(
+    *,
+    actor: User,
+    supplier: Supplier,
+    fiscal_year: int,
+    responded: bool = True,
+    note: str = "",
+) -> CdpParticipation:
+    """Record that a supplier took part in the CDP Supply Chain programme in a year."""
+    _require(actor, Action.MANAGE_SPEND)
+    _require_visible_supplier(actor, supplier)
+    record = CdpParticipation(
+        supplier=supplier, fiscal_year=fiscal_year, responded=responded, note=note
+    )
+    return _validate_and_save(record, whole_row_field="fiscal_year")
+
+
+@transaction.atomic
+def cdp_participation_update(
+    *, actor: User, record: CdpParticipation, **changes: Any
+) -> CdpParticipation:
+    _require(actor, Action.MANAGE_SPEND)
+    _require_visible_supplier(actor, record.supplier)
+    changed = _apply_changes(record, CDP_UPDATE_FIELDS, changes)
+    return _validate_and_save(record, update_fields=changed, whole_row_field="fiscal_year")
+
+
+@transaction.atomic
+def cdp_participation_delete(*, actor: User, record: CdpParticipation) -> None:
+    _require(actor, Action.MANAGE_SPEND)
+    _require_visible_supplier(actor, record.supplier)
+    record.delete()
+
+
+@transaction.atomic
+def currency_rate_set(
+    *, actor: User, fiscal_year: int, currency: str, rate: Decimal
+) -> CurrencyRate:
+    """Set (or change) a currency's rate to the reporting currency for a fiscal year."""
+    _require(actor, Action.MANAGE_SPEND)
+    record = (
+        CurrencyRate.objects.select_for_update()
+        .filter(fiscal_year=fiscal_year, currency=currency)
+        .first()
+    ) or CurrencyRate(fiscal_year=fiscal_year, currency=currency)
+    record.rate = rate
+    return _validate_and_save(record, whole_row_field="currency")

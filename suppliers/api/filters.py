@@ -11,7 +11,14 @@ from procurement_portal.core import serializers as portal
 from procurement_portal.core.filters import IntegerFilter
 from procurement_portal.fiscal import validate_fiscal_year
 
-from ..models import Contact, CriticalDesignation, Site, SupplierSpend, SupplierStatus
+from ..models import (
+    CdpParticipation,
+    Contact,
+    CriticalDesignation,
+    Site,
+    SupplierSpend,
+    SupplierStatus,
+)
 from ..regions import Region
 
 
@@ -97,3 +104,9 @@ class DesignationFilter(SupplierOwnedFilter):
     class Meta:
         model = CriticalDesignation
         fields = ["supplier", "supplier_code", "fiscal_year"]
+
+
+class CdpParticipationFilter(SupplierOwnedFilter):
+    class Meta:
+        model = CdpParticipation
+        fields = ["supplier", "supplier_code", "fiscal_year", "responded"]

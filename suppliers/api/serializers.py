@@ -19,8 +19,10 @@ from procurement_portal.fiscal import current_fiscal_year
 from ..models import (
     LANGUAGE_CHOICES,
     Category,
+    CdpParticipation,
     Contact,
     CriticalDesignation,
+    CurrencyRate,
     PriorityRisk,
     Site,
     Supplier,
@@ -200,6 +202,48 @@ class DesignationOutputSerializer(portal.ModelSerializer):
         return data
 
 
+class CdpParticipationOutputSerializer(portal.ModelSerializer):
+    supplier_code = serializers.CharField(source="supplier.code", read_only=True)
+
+    class Meta:
+        model = CdpParticipation
+        fields = [
+            "id",
+            "supplier",
+            "supplier_code",
+            "fiscal_year",
+            "responded",
+            "note",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class CdpParticipationUpdateInputSerializer(portal.Serializer):
+    fiscal_year = serializers.IntegerField(
+        help_text=_("Named by the calendar year in which it ends.")
+    )
+    responded = serializers.BooleanField(required=False, default=True)
+    note = serializers.CharField(required=False, allow_blank=True)
+
+
+class CdpParticipationCreateInputSerializer(CdpParticipationUpdateInputSerializer):
+    supplier = VisibleRelatedField(Supplier)
+
+
+class CurrencyRateOutputSerializer(portal.ModelSerializer):
+    class Meta:
+        model = CurrencyRate
+        fields = ["id", "fiscal_year", "currency", "rate", "updated_at"]
+        read_only_fields = fields
+
+
+class SupplierTerminateInputSerializer(portal.Serializer):
+    terminated_on = serializers.DateField(help_text=_("The day the relationship ended."))
+    reason = serializers.CharField(help_text=_("Why the relationship ended."))
+
+
 class DesignationUpdateInputSerializer(portal.Serializer):
     fiscal_year = serializers.IntegerField()
     reasons = serializers.ListField(
@@ -263,6 +307,12 @@ class SupplierDetailOutputSerializer(SupplierOutputSerializer):
     contacts = ContactOutputSerializer(many=True, read_only=True)
     spend = SpendOutputSerializer(many=True, read_only=True)
     critical_designations = DesignationOutputSerializer(many=True, read_only=True)
+    terminated_on = serializers.DateField(
+        read_only=True, allow_null=True, help_text=_("When the relationship ended.")
+    )
+    termination_reason = serializers.CharField(
+        read_only=True, help_text=_("Why the relationship ended.")
+    )
 
     class Meta(SupplierOutputSerializer.Meta):
         fields = [
@@ -271,6 +321,8 @@ class SupplierDetailOutputSerializer(SupplierOutputSerializer):
             "contacts",
             "spend",
             "critical_designations",
+            "terminated_on",
+            "termination_reason",
         ]
         read_only_fields = fields
 

@@ -20,8 +20,10 @@ from procurement_portal.core.viewsets import ScopedGenericViewSet
 from .. import privacy, selectors, services
 from ..models import (
     Category,
+    CdpParticipation,
     Contact,
     CriticalDesignation,
+    CurrencyRate,
     PriorityRisk,
     Site,
     Supplier,
@@ -150,6 +152,24 @@ class SupplierViewSet(ServiceCreateMixin, ServiceUpdateMixin, RegistryViewSet):
 
     def update_object(self, instance, data):
         return services.supplier_update(actor=self.request.user, supplier=instance, **data)
+
+    @extend_schema(
+        request=s.SupplierTerminateInputSerializer,
+        responses={200: s.SupplierDetailOutputSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def terminate(self, request, pk=None, format=None):
+        """End the relationship on a date, for a reason (status ``terminated``)."""
+        supplier = self.get_object()
+        serializer = s.SupplierTerminateInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        supplier = services.supplier_terminate(
+            actor=request.user,
+            supplier=supplier,
+            terminated_on=serializer.validated_data["terminated_on"],
+            reason=serializer.validated_data["reason"],
+        )
+        return Response(self.output(supplier))
 
 
 class _SupplierPartViewSet(
@@ -291,6 +311,43 @@ class DesignationViewSet(_SupplierPartViewSet):
 
     def delete_object(self, instance):
         services.designation_delete(actor=self.request.user, designation=instance)
+
+
+class CdpParticipationViewSet(_SupplierPartViewSet):
+    """Suppliers taking part in the CDP Supply Chain programme, per fiscal year."""
+
+    model = CdpParticipation
+
+    write_action = Action.MANAGE_SPEND
+    output_serializer_class = s.CdpParticipationOutputSerializer
+    create_serializer_class = s.CdpParticipationCreateInputSerializer
+    update_serializer_class = s.CdpParticipationUpdateInputSerializer
+    filterset_class = filters.CdpParticipationFilter
+
+    def get_queryset(self):
+        return selectors.cdp_participation_list(user=self.request.user)
+
+    def create_object(self, data):
+        return services.cdp_participation_create(actor=self.request.user, **data)
+
+    def update_object(self, instance, data):
+        return services.cdp_participation_update(actor=self.request.user, record=instance, **data)
+
+    def delete_object(self, instance):
+        services.cdp_participation_delete(actor=self.request.user, record=instance)
+
+
+class CurrencyRateViewSet(mixins.ListModelMixin, ScopedGenericViewSet):
+    """Yearly rates to the reporting currency (reference data for the annual figures)."""
+
+    model = CurrencyRate
+
+    schema = PortalSchema()
+    serializer_class = s.CurrencyRateOutputSerializer
+    filter_backends = []
+
+    def get_queryset(self):
+        return selectors.currency_rate_list()
 
 
 class PriorityRiskViewSet(mixins.ListModelMixin, ScopedGenericViewSet):

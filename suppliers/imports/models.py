@@ -15,6 +15,7 @@ from procurement_portal.core.models import TimeStampedModel
 class ImportKind(models.TextChoices):
     SUPPLIERS = "suppliers", _("Suppliers")
     SPEND = "spend", _("Procurement spend")
+    CDP = "cdp", _("CDP Supply Chain participation")
 
 
 class ImportStatus(models.TextChoices):

@@ -29,6 +29,7 @@ from procurement_portal.uploads import validate_upload
 
 from ..selectors import forget_countries_in_use
 from .base import CleanRow, ImportKind
+from .cdp_kind import CdpImport
 from .models import ImportJob, ImportStatus
 from .readers import UnreadableFile, cell_as_text, count_rows, is_blank, open_table
 from .report import ImportReport, RowError
@@ -37,7 +38,11 @@ from .supplier_kind import SupplierImport
 
 logger = logging.getLogger(__name__)
 
-KINDS: dict[str, type[ImportKind]] = {"suppliers": SupplierImport, "spend": SpendImport}
+KINDS: dict[str, type[ImportKind]] = {
+    "suppliers": SupplierImport,
+    "spend": SpendImport,
+    "cdp": CdpImport,
+}
 PROGRESS_EVERY = 500
 
 Progress = Callable[[int], None]

@@ -59,11 +59,22 @@ class SupplierImport(ImportKind):
             "country": self.country,
             "preferred_language": optional(lambda c: cells.choice(_field("preferred_language"), c)),
             "categories": self._categories,
-            "status": optional(lambda c: cells.choice(_field("status"), c)),
+            "status": optional(self._status),
             "transactions_started_on": optional(cells.date),
             "is_strategic_partner": cells.boolean,
             "handles_confidential_info": cells.boolean,
         }
+
+    @staticmethod
+    def _status(cell: Cell) -> str:
+        # A termination needs its date and reason, which a registry row does not carry:
+        # it is recorded on the supplier's page or through the API.
+        value = cells.choice(_field("status"), cell)
+        if value == SupplierStatus.TERMINATED:
+            raise cells.CellError(
+                _("Terminate a supplier on its page, with the date and the reason.")
+            )
+        return value
 
     def _categories(self, cell: Cell) -> frozenset[int]:
         codes = [c.strip() for c in cells.cell_as_text(cell).split(";") if c.strip()]
