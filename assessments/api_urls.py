@@ -6,4 +6,5 @@ urlpatterns = [
     path("", include("assessments.authoring.api_urls")),
     path("", include("assessments.answering.api_urls")),
     path("", include("assessments.review.api_urls")),
+    path("", include("assessments.campaigns.api_urls")),
 ]

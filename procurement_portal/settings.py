@@ -516,6 +516,7 @@ SPECTACULAR_SETTINGS = {
         "SupplierStatusEnum": "suppliers.models.SupplierStatus",
         "QuestionnaireVersionStatusEnum": "assessments.models.VersionStatus",
         "AssessmentStatusEnum": "assessments.models.AssessmentStatus",
+        "CampaignStatusEnum": "assessments.models.CampaignStatus",
         "ImprovementStatusEnum": "assessments.models.ImprovementStatus",
         "ImprovementSourceEnum": "assessments.models.items.ImprovementSource",
         "QuestionnaireKindEnum": "assessments.models.QuestionnaireKind",
