@@ -49,6 +49,10 @@ class Action(StrEnum):
     # Invite people to act for a supplier and end their access; the supplier's own
     # administrators may too, for their company (the rule registered by accounts).
     INVITE_USERS = "invite_users"
+    # Read the CSCO dashboard and its drill-down lists (aggregates across every supplier).
+    VIEW_DASHBOARD = "view_dashboard"
+    # Export the annual figures for the sustainability report.
+    EXPORT_ANNUAL_FIGURES = "export_annual_figures"
 
 
 VIEW = "view"  # the object-level action "may see it": the scope alone
@@ -66,12 +70,13 @@ _CAPABILITIES: dict[str, frozenset[Action]] = {
             Action.REVIEW_ASSESSMENTS,
             Action.REVIEW_EVERY_QUESTIONNAIRE,
             Action.INVITE_USERS,
+            Action.VIEW_DASHBOARD,
         }
     ),
     # Information-security assessors review (information-security) self-assessments and
     # set levels; they change nothing in the registry.
     Role.INFOSEC_ASSESSOR: frozenset({Action.VIEW_ALL_SUPPLIERS, Action.REVIEW_ASSESSMENTS}),
-    Role.CSCO: frozenset({Action.VIEW_ALL_SUPPLIERS}),
+    Role.CSCO: frozenset({Action.VIEW_ALL_SUPPLIERS, Action.VIEW_DASHBOARD}),
     Role.COMPLIANCE: frozenset({Action.VIEW_ALL_SUPPLIERS, Action.HANDLE_PRIVACY_REQUESTS}),
     Role.ADMIN: frozenset(
         {
@@ -86,6 +91,8 @@ _CAPABILITIES: dict[str, frozenset[Action]] = {
             Action.MANAGE_QUESTIONNAIRES,
             Action.REVIEW_EVERY_QUESTIONNAIRE,
             Action.INVITE_USERS,
+            Action.VIEW_DASHBOARD,
+            Action.EXPORT_ANNUAL_FIGURES,
         }
     ),
 }
