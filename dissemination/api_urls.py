@@ -1,5 +1,16 @@
 """API routes of the dissemination app, included under /api/v1/."""
 
-from rest_framework.routers import SimpleRouter  # noqa: F401
+from procurement_portal.core.routers import Router
 
-urlpatterns: list = []
+from . import api
+
+router = Router()
+router.register("guideline-documents", api.GuidelineDocumentViewSet, basename="guideline-document")
+router.register("guideline-versions", api.GuidelineVersionViewSet, basename="guideline-version")
+router.register(
+    "guideline-acknowledgements", api.AcknowledgementViewSet, basename="guideline-acknowledgement"
+)
+router.register("partner-meetings", api.PartnerMeetingViewSet, basename="partner-meeting")
+router.register("meeting-attendances", api.MeetingAttendanceViewSet, basename="meeting-attendance")
+router.register("meeting-awards", api.AwardViewSet, basename="meeting-award")
+urlpatterns = router.urls

@@ -5,3 +5,16 @@ from django.utils.translation import gettext_lazy as _
 class DisseminationConfig(AppConfig):
     name = "dissemination"
     verbose_name = _("Dissemination")
+
+    def ready(self) -> None:
+        from procurement_portal import access
+        from suppliers import panels
+
+        from . import services  # noqa: F401  (the acknowledge rule registers itself)
+        from .supplier_panel import panel
+
+        # Documents, versions, files and meetings belong to no one supplier: any live user
+        # may ask, and their querysets narrow supplier users to what was asked of them.
+        for model in ("GuidelineDocument", "GuidelineVersion", "GuidelineFile", "PartnerMeeting"):
+            access.declare(f"dissemination.{model}", shared=True)
+        panels.register("dissemination", panel)

@@ -1,0 +1,480 @@
+"""The dissemination API: the guideline library (documents, versions, coverage),
+acknowledgements, and the partners meetings with attendance and awards.
+
+Reads start from the models' ``visible_to`` (a supplier user sees the versions asked of
+their company, the meetings it was invited to, its own acknowledgements, attendance and
+awards; another supplier's are 404). Writes go through ``services``: staff author and
+publish (``Action.MANAGE_SUPPLIERS``), supplier users acknowledge for their company.
+Refusals come back through the portal's one exception handler: 400 naming the field,
+403, 404, 409 for a step the object's state forbids.
+"""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import mixins, serializers, status
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from procurement_portal import access
+from procurement_portal.access import Action
+from procurement_portal.core import serializers as portal
+from procurement_portal.core.openapi import ConflictOutputSerializer, PortalSchema
+from procurement_portal.core.viewsets import ScopedGenericViewSet
+from procurement_portal.fiscal import MAX_FISCAL_YEAR, MIN_FISCAL_YEAR, current_fiscal_year
+from suppliers.models import Supplier
+from suppliers.regions import Region
+
+from . import selectors, services
+from .models import (
+    MANAGERS_MAX,
+    Acknowledgement,
+    Audience,
+    Award,
+    AwardCategory,
+    DocumentCategory,
+    FileLanguage,
+    GuidelineDocument,
+    GuidelineFile,
+    GuidelineVersion,
+    MeetingAttendance,
+    PartnerMeeting,
+    VersionStatus,
+)
+
+# --- output -------------------------------------------------------------------------------
+
+
+class DocumentOutputSerializer(portal.ModelSerializer):
+    category = serializers.ChoiceField(choices=DocumentCategory.choices, read_only=True)
+    category_label = serializers.CharField(source="get_category_display", read_only=True)
+
+    class Meta:
+        model = GuidelineDocument
+        fields = ["id", "code", "title_en", "title_ja", "category", "category_label", "created_at"]
+        read_only_fields = fields
+
+
+class FileOutputSerializer(portal.ModelSerializer):
+    language = serializers.ChoiceField(choices=FileLanguage.choices, read_only=True)
+    download_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = GuidelineFile
+        fields = ["id", "language", "original_name", "size", "download_url"]
+        read_only_fields = fields
+
+    def get_download_url(self, obj: GuidelineFile) -> str:
+        return reverse("dissemination:file-download", args=[obj.pk])
+
+
+class VersionOutputSerializer(portal.ModelSerializer):
+    document_code = serializers.CharField(source="document.code", read_only=True)
+    status = serializers.ChoiceField(choices=VersionStatus.choices, read_only=True)
+    audience = serializers.ChoiceField(choices=Audience.choices, read_only=True)
+    audience_regions = serializers.ListField(child=serializers.CharField(), read_only=True)
+    files = FileOutputSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = GuidelineVersion
+        fields = [
+            "id",
+            "document",
+            "document_code",
+            "number",
+            "status",
+            "published_on",
+            "changes_en",
+            "changes_ja",
+            "audience",
+            "audience_fiscal_year",
+            "audience_regions",
+            "reminder_every_days",
+            "asked_count",
+            "files",
+        ]
+        read_only_fields = fields
+
+
+class CoverageSupplierSerializer(portal.Serializer):
+    id = serializers.IntegerField()
+    code = serializers.CharField()
+    legal_name = serializers.CharField()
+    region = serializers.CharField()
+
+
+class CoverageOutputSerializer(portal.Serializer):
+    version = serializers.IntegerField()
+    asked = serializers.IntegerField()
+    acknowledged = serializers.IntegerField()
+    missing_count = serializers.IntegerField()
+    percent = serializers.FloatField()
+    missing = CoverageSupplierSerializer(many=True, help_text=_("The first 500 missing."))
+
+
+class AcknowledgementOutputSerializer(portal.ModelSerializer):
+    class Meta:
+        model = Acknowledgement
+        fields = ["id", "supplier", "version", "user", "acknowledged_at"]
+        read_only_fields = fields
+
+
+class MeetingOutputSerializer(portal.ModelSerializer):
+    fiscal_year = serializers.SerializerMethodField()
+
+    class Meta:
+        model = PartnerMeeting
+        fields = ["id", "date", "title", "place", "fiscal_year", "created_at"]
+        read_only_fields = fields
+
+    def get_fiscal_year(self, obj: PartnerMeeting) -> int:
+        return obj.fiscal_year.year
+
+
+class AttendanceOutputSerializer(portal.ModelSerializer):
+    class Meta:
+        model = MeetingAttendance
+        fields = ["id", "meeting", "supplier", "invited", "managers_attended"]
+        read_only_fields = fields
+
+
+class AwardOutputSerializer(portal.ModelSerializer):
+    category = serializers.ChoiceField(choices=AwardCategory.choices, read_only=True)
+    category_label = serializers.CharField(source="get_category_display", read_only=True)
+
+    class Meta:
+        model = Award
+        fields = ["id", "meeting", "supplier", "category", "category_label", "note"]
+        read_only_fields = fields
+
+
+class FiguresOutputSerializer(portal.Serializer):
+    fiscal_year = serializers.IntegerField()
+    managers = serializers.IntegerField()
+    suppliers = serializers.IntegerField()
+
+
+# --- input --------------------------------------------------------------------------------
+
+
+class DocumentInputSerializer(portal.Serializer):
+    code = serializers.SlugField(max_length=40)
+    title_en = serializers.CharField(max_length=200)
+    title_ja = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    category = serializers.ChoiceField(choices=DocumentCategory.choices)
+
+
+class VersionInputSerializer(portal.Serializer):
+    document = portal.VisibleRelatedField(GuidelineDocument)
+    number = serializers.CharField(max_length=20)
+    changes_en = serializers.CharField(max_length=4000, required=False, allow_blank=True)
+    changes_ja = serializers.CharField(max_length=4000, required=False, allow_blank=True)
+    audience = serializers.ChoiceField(choices=Audience.choices, default=Audience.ALL_ACTIVE)
+    audience_fiscal_year = serializers.IntegerField(
+        min_value=MIN_FISCAL_YEAR, max_value=MAX_FISCAL_YEAR, required=False, allow_null=True
+    )
+    audience_regions = serializers.ListField(
+        child=serializers.ChoiceField(choices=Region.choices), required=False, max_length=10
+    )
+    reminder_every_days = serializers.IntegerField(min_value=0, max_value=365, default=0)
+
+
+class AcknowledgementInputSerializer(portal.Serializer):
+    version = portal.VisibleRelatedField(GuidelineVersion)
+    supplier = portal.VisibleRelatedField(
+        Supplier,
+        required=False,
+        allow_null=True,
+        help_text=_("Needed only when you act for several companies."),
+    )
+
+
+class MeetingInputSerializer(portal.Serializer):
+    date = serializers.DateField()
+    title = serializers.CharField(max_length=200)
+    place = serializers.CharField(max_length=200, required=False, allow_blank=True)
+
+
+class InviteInputSerializer(portal.Serializer):
+    supplier_codes = serializers.ListField(
+        child=serializers.CharField(max_length=40), required=False, max_length=5000
+    )
+    strategic_partners = serializers.BooleanField(default=False)
+
+
+class AttendanceInputSerializer(portal.Serializer):
+    supplier = portal.VisibleRelatedField(Supplier)
+    managers_attended = serializers.IntegerField(
+        allow_null=True, min_value=0, max_value=MANAGERS_MAX
+    )
+
+
+class AwardInputSerializer(portal.Serializer):
+    supplier_code = serializers.CharField(max_length=40)
+    category = serializers.ChoiceField(choices=AwardCategory.choices)
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+
+
+class InviteOutputSerializer(portal.Serializer):
+    invited = serializers.IntegerField()
+
+
+class RemindOutputSerializer(portal.Serializer):
+    queued = serializers.IntegerField()
+
+
+# --- viewsets -----------------------------------------------------------------------------
+
+
+class _DisseminationViewSet(ScopedGenericViewSet):
+    schema = PortalSchema()
+    filter_backends: list = []
+    write_action = Action.MANAGE_SUPPLIERS
+
+    def _body(self, serializer_class):
+        body = serializer_class(data=self.request.data, context=self.get_serializer_context())
+        body.is_valid(raise_exception=True)
+        return body.validated_data
+
+
+_CONFLICT = OpenApiResponse(ConflictOutputSerializer, description="Not in a state for this step.")
+
+
+class GuidelineDocumentViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, _DisseminationViewSet
+):
+    """The programme's documents: staff see all, supplier users those with a version asked
+    of their company. Staff add documents."""
+
+    model = GuidelineDocument
+    serializer_class = DocumentOutputSerializer
+
+    def get_queryset(self):
+        return GuidelineDocument.objects.visible_to(self.request.user).order_by("category", "code")
+
+    @extend_schema(request=DocumentInputSerializer, responses={201: DocumentOutputSerializer})
+    def create(self, request):
+        document = services.document_create(
+            actor=request.user, **self._body(DocumentInputSerializer)
+        )
+        return Response(DocumentOutputSerializer(document).data, status=status.HTTP_201_CREATED)
+
+
+class GuidelineVersionViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, _DisseminationViewSet
+):
+    """Versions, newest first: staff see all (drafts too), supplier users those asked of
+    their company. Staff create drafts, publish (which asks the audience by e-mail),
+    retire and remind; staff and the CSCO read the coverage."""
+
+    model = GuidelineVersion
+    serializer_class = VersionOutputSerializer
+
+    def get_queryset(self):
+        return (
+            GuidelineVersion.objects.visible_to(self.request.user)
+            .select_related("document")
+            .prefetch_related("files")
+            .order_by("-published_on", "-id")
+        )
+
+    @extend_schema(request=VersionInputSerializer, responses={201: VersionOutputSerializer})
+    def create(self, request):
+        data = self._body(VersionInputSerializer)
+        document = data.pop("document")
+        version = services.version_create(actor=request.user, document_id=document.pk, **data)
+        return Response(self._out(version), status=status.HTTP_201_CREATED)
+
+    def _out(self, version):
+        return VersionOutputSerializer(self.get_queryset().get(pk=version.pk)).data
+
+    @extend_schema(request=None, responses={200: VersionOutputSerializer, 409: _CONFLICT})
+    @action(detail=True, methods=["post"])
+    def publish(self, request, pk=None):
+        """Freeze the draft, ask its audience to acknowledge it (e-mail through the
+        outbox) and retire the document's earlier published version."""
+        version = self.get_object()
+        return Response(
+            self._out(services.version_publish(actor=request.user, version_id=version.pk))
+        )
+
+    @extend_schema(request=None, responses={200: VersionOutputSerializer, 409: _CONFLICT})
+    @action(detail=True, methods=["post"])
+    def retire(self, request, pk=None):
+        version = self.get_object()
+        return Response(
+            self._out(services.version_retire(actor=request.user, version_id=version.pk))
+        )
+
+    @extend_schema(request=None, responses={200: RemindOutputSerializer, 409: _CONFLICT})
+    @action(detail=True, methods=["post"])
+    def remind(self, request, pk=None):
+        """A new reminder round to the contacts of the suppliers that have not
+        acknowledged (refused within 12 hours of the last one)."""
+        version = self.get_object()
+        queued = services.version_remind(actor=request.user, version_id=version.pk)
+        return Response({"queued": queued})
+
+    @extend_schema(responses={200: CoverageOutputSerializer})
+    @action(detail=True, methods=["get"])
+    def coverage(self, request, pk=None):
+        """Asked, acknowledged and missing suppliers (company staff)."""
+        version = self.get_object()
+        access.require_staff(request.user)
+        cover = selectors.version_coverage(user=request.user, version=version)
+        return Response(
+            CoverageOutputSerializer(
+                {
+                    "version": version.pk,
+                    "asked": cover.asked,
+                    "acknowledged": cover.acknowledged,
+                    "missing_count": cover.missing_count,
+                    "percent": cover.percent,
+                    "missing": cover.missing,
+                }
+            ).data
+        )
+
+
+class AcknowledgementViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, _DisseminationViewSet
+):
+    """Acknowledgements: a supplier user's own company's (and they record new ones);
+    staff read every one."""
+
+    model = Acknowledgement
+    serializer_class = AcknowledgementOutputSerializer
+    write_action = Action.ANSWER_ASSESSMENTS
+
+    def get_queryset(self):
+        return Acknowledgement.objects.visible_to(self.request.user).order_by(
+            "-acknowledged_at", "-id"
+        )
+
+    @extend_schema(
+        request=AcknowledgementInputSerializer,
+        responses={
+            201: AcknowledgementOutputSerializer,
+            200: OpenApiResponse(
+                AcknowledgementOutputSerializer, description="Already acknowledged: unchanged."
+            ),
+        },
+    )
+    def create(self, request):
+        data = self._body(AcknowledgementInputSerializer)
+        supplier = data.get("supplier")
+        ack, created = services.acknowledgement_create(
+            user=request.user,
+            version_id=data["version"].pk,
+            supplier_id=supplier.pk if supplier else None,
+        )
+        return Response(
+            AcknowledgementOutputSerializer(ack).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
+
+
+class PartnerMeetingViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, _DisseminationViewSet
+):
+    """Partners meetings: staff see all and record them; supplier users see the ones
+    their company was invited to."""
+
+    model = PartnerMeeting
+    serializer_class = MeetingOutputSerializer
+
+    def get_queryset(self):
+        return PartnerMeeting.objects.visible_to(self.request.user).order_by("-date", "-id")
+
+    @extend_schema(request=MeetingInputSerializer, responses={201: MeetingOutputSerializer})
+    def create(self, request):
+        meeting = services.meeting_create(actor=request.user, **self._body(MeetingInputSerializer))
+        return Response(MeetingOutputSerializer(meeting).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=InviteInputSerializer, responses={200: InviteOutputSerializer})
+    @action(detail=True, methods=["post"])
+    def invite(self, request, pk=None):
+        meeting = self.get_object()
+        data = self._body(InviteInputSerializer)
+        added = services.meeting_invite(
+            actor=request.user,
+            meeting_id=meeting.pk,
+            supplier_codes=data.get("supplier_codes", []),
+            strategic_partners=data["strategic_partners"],
+        )
+        return Response({"invited": added})
+
+    @extend_schema(request=AttendanceInputSerializer, responses={200: AttendanceOutputSerializer})
+    @action(detail=True, methods=["post"])
+    def attendance(self, request, pk=None):
+        """Record how many of a supplier's managers came (0 to 200; null: not known)."""
+        meeting = self.get_object()
+        data = self._body(AttendanceInputSerializer)
+        row = services.attendance_record(
+            actor=request.user,
+            meeting_id=meeting.pk,
+            supplier_id=data["supplier"].pk,
+            managers_attended=data["managers_attended"],
+        )
+        return Response(AttendanceOutputSerializer(row).data)
+
+    @extend_schema(request=AwardInputSerializer, responses={201: AwardOutputSerializer})
+    @action(detail=True, methods=["post"])
+    def awards(self, request, pk=None):
+        meeting = self.get_object()
+        award = services.award_create(
+            actor=request.user, meeting_id=meeting.pk, **self._body(AwardInputSerializer)
+        )
+        return Response(AwardOutputSerializer(award).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "fiscal_year",
+                int,
+                description=_("Fiscal year (default: the current one)."),
+            )
+        ],
+        responses={200: FiguresOutputSerializer},
+    )
+    @action(detail=False, methods=["get"])
+    def figures(self, request):
+        """ "N managers from M suppliers" for a fiscal year, from the attendance records
+        the user sees."""
+        params = _FiguresParams(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        year = params.validated_data.get("fiscal_year") or current_fiscal_year().year
+        figures = selectors.meeting_figures(year, user=request.user)
+        return Response({"fiscal_year": year, **figures})
+
+
+class _FiguresParams(portal.Serializer):
+    fiscal_year = serializers.IntegerField(
+        min_value=MIN_FISCAL_YEAR, max_value=MAX_FISCAL_YEAR, required=False
+    )
+
+
+class MeetingAttendanceViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, _DisseminationViewSet
+):
+    """Attendance rows: a supplier user's own company's invitations; staff read all."""
+
+    model = MeetingAttendance
+    serializer_class = AttendanceOutputSerializer
+
+    def get_queryset(self):
+        return MeetingAttendance.objects.visible_to(self.request.user).order_by(
+            "-meeting__date", "id"
+        )
+
+
+class AwardViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _DisseminationViewSet):
+    """Awards: a supplier user's own company's; staff read all."""
+
+    model = Award
+    serializer_class = AwardOutputSerializer
+
+    def get_queryset(self):
+        return Award.objects.visible_to(self.request.user).order_by("-meeting__date", "id")
