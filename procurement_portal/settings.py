@@ -395,6 +395,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "procurement_portal.notifications.tasks.run_daily_checks",
         "schedule": crontab(hour=NOTIFICATIONS_CHECK_HOUR, minute=30),
     },
+    # Guideline versions: requests a lost task never queued, and due reminder rounds.
+    "dissemination-tick": {
+        "task": "dissemination.tasks.dissemination_tick",
+        "schedule": env.int("DISSEMINATION_TICK_SECONDS", default=3600),
+    },
 }
 # Contacts of inactive suppliers are pseudonymised after this many days without change.
 CONTACT_RETENTION_DAYS = env.int("CONTACT_RETENTION_DAYS", default=3 * 365)
