@@ -292,6 +292,14 @@ DOCUMENTS_CLAIM_TIMEOUT_SECONDS = env.int(
 )
 DOCUMENTS_SWEEP_AFTER_SECONDS = env.int("DOCUMENTS_SWEEP_AFTER_SECONDS", default=60)
 DOCUMENTS_WAIT_SECONDS = env.float("DOCUMENTS_WAIT_SECONDS", default=5)
+# A batch render task (documents.tasks.render_documents, visits' letters) starts documents
+# for this long, then hands the rest on; its soft limit is this plus PDF_RENDER_TIMEOUT.
+DOCUMENTS_BATCH_SECONDS = env.int("DOCUMENTS_BATCH_SECONDS", default=20)
+DOCUMENTS_BATCH_SIZE = env.int("DOCUMENTS_BATCH_SIZE", default=50)
+# Improvement-guidance letters: letters per worker task, and how long a batch may show no
+# progress (or a letter stay unissued) before beat's sweep hands it out again.
+VISIT_LETTERS_CHUNK_SIZE = env.int("VISIT_LETTERS_CHUNK_SIZE", default=25)
+VISIT_LETTERS_SWEEP_AFTER_SECONDS = env.int("VISIT_LETTERS_SWEEP_AFTER_SECONDS", default=120)
 # Largest import file accepted by the upload page (bytes).
 IMPORT_MAX_UPLOAD_BYTES = env.int("IMPORT_MAX_UPLOAD_BYTES", default=50 * 1024 * 1024)
 # Imports with more rows than this run as a background task with a progress page.
@@ -370,6 +378,11 @@ CELERY_BEAT_SCHEDULE: dict = {
     "documents-sweep": {
         "task": "procurement_portal.documents.tasks.sweep_documents",
         "schedule": env.int("DOCUMENTS_SWEEP_INTERVAL_SECONDS", default=60),
+    },
+    # Letters left unissued by a dead worker, and stalled letter batches.
+    "visits-letters-sweep": {
+        "task": "visits.letter_tasks.sweep_letters",
+        "schedule": env.int("VISIT_LETTERS_SWEEP_INTERVAL_SECONDS", default=60),
     },
     # Launch chunks lost with their worker, and stalled launches, are handed out again.
     "campaigns-watch": {
