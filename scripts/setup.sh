@@ -35,6 +35,7 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
 fi
 mkdir -p static/vendor
 cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx.min.js
+cp node_modules/chart.js/dist/chart.umd.min.js static/vendor/chart.umd.js
 
 echo "==> compiling translations"
 .venv/bin/pybabel compile --domain=django --directory=locale --statistics 2>&1 \
