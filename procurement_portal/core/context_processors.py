@@ -12,4 +12,5 @@ def portal(request):
         "can_import": access.can(user, access.Action.IMPORT_DATA),
         "can_manage_suppliers": access.can(user, access.Action.MANAGE_SUPPLIERS),
         "can_assign": access.can(user, access.Action.ASSIGN_ASSESSMENTS),
+        "can_view_dashboard": access.can(user, access.Action.VIEW_DASHBOARD),
     }
