@@ -11,6 +11,7 @@ class ReportsConfig(AppConfig):
         # below (suppliers must not import reports).
         from suppliers import panels
 
-        from .supplier_panel import supplier_profile_link
+        from .supplier_panel import supplier_profile_link, supplier_timeline_link
 
         panels.register("reports.profile_pdf", supplier_profile_link)
+        panels.register("reports.timeline", supplier_timeline_link)

@@ -161,3 +161,57 @@ def xlsx_response(
     response["Content-Disposition"] = attachment_disposition(filename)
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+def xlsx_workbook(sheets: Iterable[tuple[str, Sequence[Any], Iterable[Sequence[Any]]]]) -> Any:
+    """A spooled XLSX file of several formatted sheets, ``(title, header, rows)`` each:
+    bold frozen header, widths from the header, numbers kept as numbers. Returns the open
+    temporary file at its start (the caller sends or copies it)."""
+    workbook = Workbook(write_only=True)
+    bold = Font(bold=True)
+    used: set[str] = set()
+    for title, header, rows in sheets:
+        name = sheet_title_of(title)
+        n = 2
+        while name.lower() in used:  # Excel refuses two sheets with the same name
+            name = sheet_title_of(f"{title[:27]} {n}")
+            n += 1
+        used.add(name.lower())
+        sheet = workbook.create_sheet(title=name)
+        sheet.freeze_panes = "A2"
+        for index, value in enumerate(header):
+            width = max(12, min(60, len(str(value)) * 2 + 4))
+            sheet.column_dimensions[_column_letter(index)].width = width
+        cells = []
+        for value in header:
+            cell = WriteOnlyCell(sheet, value=_xlsx_value(value))
+            cell.font = bold
+            cells.append(cell)
+        sheet.append(cells)
+        for row in rows:
+            sheet.append([_xlsx_value(v) for v in row])
+    spool = tempfile.TemporaryFile()  # noqa: SIM115 (the caller closes it)
+    workbook.save(spool)
+    spool.seek(0)
+    return spool
+
+
+def _column_letter(index: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(index + 1)
+
+
+def xlsx_workbook_response(
+    sheets: Iterable[tuple[str, Sequence[Any], Iterable[Sequence[Any]]]], *, filename: str
+) -> FileResponse:
+    """An XLSX download of several formatted sheets (see ``xlsx_workbook``)."""
+    response = FileResponse(xlsx_workbook(sheets), content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = attachment_disposition(filename)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def csv_text(rows: Iterable[Sequence[Any]], *, header: Sequence[Any]) -> str:
+    """The same CSV as ``csv_response`` (BOM, neutralised cells), as one text (commands)."""
+    return "".join(_csv_lines(rows, header))

@@ -96,7 +96,7 @@ def spend_section(p: Period) -> Section:
         .values("supplier__region")
         .annotate(total=Sum(converted_amount()))
     }
-    total = sum((money(v) for v in by_region.values()), Decimal(0))
+    total = money(sum((money(v) for v in by_region.values()), Decimal(0)))
     section.add("spend.total", _("Total"), total, unit=currency, drill=("spend", {}))
     for region in REGIONS:
         amount = money(by_region.get(region))

@@ -97,6 +97,9 @@ class Command(BaseCommand):
             f"Questionnaires loaded: {made.questionnaires}; demo self-assessments added: "
             f"{made.assessments}."
         )
+        from dissemination.demo import build_dissemination_demo  # its own app's demo
+
+        self.stdout.write(f"Dissemination demo: {build_dissemination_demo()}")
 
     def _print_logins(self) -> None:
         rows = [(str(Role(login.role).label), login.email) for login in demo.DEMO_LOGINS]
