@@ -75,6 +75,7 @@ class VersionOutputSerializer(portal.ModelSerializer):
     status = serializers.ChoiceField(choices=VersionStatus.choices, read_only=True)
     audience = serializers.ChoiceField(choices=Audience.choices, read_only=True)
     audience_regions = serializers.ListField(child=serializers.CharField(), read_only=True)
+    audience_codes = serializers.ListField(child=serializers.CharField(), read_only=True)
     files = FileOutputSerializer(many=True, read_only=True)
 
     class Meta:
@@ -91,6 +92,7 @@ class VersionOutputSerializer(portal.ModelSerializer):
             "audience",
             "audience_fiscal_year",
             "audience_regions",
+            "audience_codes",
             "reminder_every_days",
             "asked_count",
             "files",
@@ -177,6 +179,9 @@ class VersionInputSerializer(portal.Serializer):
     )
     audience_regions = serializers.ListField(
         child=serializers.ChoiceField(choices=Region.choices), required=False, max_length=10
+    )
+    audience_codes = serializers.ListField(
+        child=serializers.CharField(max_length=40), required=False, max_length=5000
     )
     reminder_every_days = serializers.IntegerField(min_value=0, max_value=365, default=0)
 

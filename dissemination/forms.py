@@ -49,6 +49,13 @@ class VersionForm(Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
+    audience_codes = forms.CharField(
+        label=_("Supplier codes"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=20000,
+        help_text=_("One per line, or separated by commas."),
+    )
     reminder_every_days = forms.IntegerField(
         label=_("Remind the missing every (days)"),
         min_value=0,
@@ -56,6 +63,10 @@ class VersionForm(Form):
         initial=0,
         help_text=_("0 sends no scheduled reminders."),
     )
+
+    def clean_audience_codes(self) -> list[str]:
+        raw = self.cleaned_data.get("audience_codes") or ""
+        return [c.strip() for c in raw.replace(",", "\n").splitlines() if c.strip()]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

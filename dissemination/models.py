@@ -58,6 +58,7 @@ class Audience(models.TextChoices):
     ALL_ACTIVE = "all_active", _("All active suppliers")
     CRITICAL = "critical", _("Critical suppliers of a fiscal year")
     REGIONS = "regions", _("Active suppliers in chosen regions")
+    LISTED = "listed", _("Listed suppliers (by code)")
 
 
 class FileLanguage(models.TextChoices):
@@ -154,6 +155,7 @@ class GuidelineVersion(TimeStampedModel):
         validators=[validate_fiscal_year],
     )
     audience_regions = models.JSONField(_("regions"), default=list, blank=True)
+    audience_codes = models.JSONField(_("supplier codes"), default=list, blank=True)
     reminder_every_days = models.PositiveSmallIntegerField(
         _("remind the missing every (days)"),
         default=0,

@@ -115,6 +115,14 @@ def _check_audience(version: GuidelineVersion) -> None:
                     % {"r": ", ".join(map(str, unknown))}
                 }
             )
+    if version.audience == Audience.LISTED:
+        codes = version.audience_codes
+        if not isinstance(codes, list) or not codes:
+            raise ValidationError({"audience_codes": _("Give at least one supplier code.")})
+        found = _suppliers_by_code(codes, "audience_codes")
+        version.audience_codes = sorted(s.code for s in found)
+    else:
+        version.audience_codes = []
     if version.audience != Audience.CRITICAL:
         version.audience_fiscal_year = None
     if version.audience != Audience.REGIONS:
@@ -128,6 +136,7 @@ _VERSION_FIELDS = (
     "audience",
     "audience_fiscal_year",
     "audience_regions",
+    "audience_codes",
     "reminder_every_days",
 )
 
@@ -209,6 +218,8 @@ def audience_suppliers(version: GuidelineVersion) -> QuerySet:
         rows = rows.filter(critical_designations__fiscal_year=version.audience_fiscal_year)
     elif version.audience == Audience.REGIONS:
         rows = rows.filter(region__in=version.audience_regions)
+    elif version.audience == Audience.LISTED:
+        rows = rows.filter(code__in=version.audience_codes)
     return rows.distinct()
 
 
