@@ -121,7 +121,11 @@ def letter_context(visit: Visit, findings: list[VisitAnswer]) -> dict[str, Any]:
             "date": visit.visit_date,
             "result": visit.get_result_display(),
             "site_name": visit.site.name if visit.site else "",
-            "site_address": visit.site.address if visit.site else "",
+            "site_address": "\n".join(
+                part for part in (visit.site.address, visit.site.city) if part
+            )
+            if visit.site
+            else "",
         },
         "supplier": {
             "code": supplier.code,
@@ -236,16 +240,20 @@ def letter_issue(*, visit_id: int, worker: str = "", in_process: bool = False) -
 
 
 def _announcements(visit: Visit, document: Document) -> list[EmailSpec]:
+    """One message per contact of the supplier, each in the contact's own language (the
+    supplier's when the contact has none the portal writes in)."""
     supplier = visit.supplier
-    language = _language(supplier)
     link = settings.PORTAL_BASE_URL.rstrip("/") + reverse(
         "documents:download", kwargs={"pk": document.pk}
     )
-    with translation.override(language):
-        kind = str(VisitKind(visit.kind).label)
-        name = supplier.display_name
     specs = []
     for contact in supplier.contacts.exclude(email="").order_by("pk"):
+        language = (contact.language or "")[:2]
+        if language not in LANGUAGES:
+            language = _language(supplier)
+        with translation.override(language):
+            kind = str(VisitKind(visit.kind).label)
+            name = supplier.display_name
         specs.append(
             EmailSpec(
                 key=f"visit-letter:{visit.pk}:v{document.version}:{contact.pk}",
@@ -275,7 +283,9 @@ def _date(value: Any, field: str) -> dt.date:
     try:
         return dt.date.fromisoformat(str(value or "").strip())
     except ValueError:
-        raise ValidationError({field: _("Enter a date as YYYY-MM-DD.")}) from None
+        raise ValidationError(
+            {field: _("Enter a date as YYYY-MM-DD, for example 2026-03-31.")}
+        ) from None
 
 
 def batch_visits(batch: LetterBatch) -> QuerySet[Visit]:
@@ -309,7 +319,7 @@ def letter_batch_start(
     start = _date(period_start, "period_start")
     end = _date(period_end, "period_end")
     if end < start:
-        raise ValidationError({"period_end": _("The period must not end before it starts.")})
+        raise ValidationError({"period_end": _("The end of the period is before its start.")})
     kind = kind or None
     if kind is not None and kind not in VisitKind.values:
         raise ValidationError({"kind": _("Choose a kind of visit.")})
