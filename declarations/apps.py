@@ -8,9 +8,17 @@ class DeclarationsConfig(AppConfig):
 
     def ready(self) -> None:
         from procurement_portal import access
+        from suppliers import panels
+
+        from . import imports
+        from .supplier_panel import panel
 
         # Kinds and versions are texts every live user reads (supplier users are shown
         # only published versions: selectors.versions_visible_to narrows drafts away).
         # Signatures and revocations are scoped through their supplier (supplier_path).
         access.declare("declarations.DeclarationKind", shared=True)
         access.declare("declarations.DeclarationVersion", shared=True)
+        # The supplier page and the import service live below this app: they learn of
+        # the declarations panel and the paper-declarations format from here.
+        panels.register("declarations", panel)
+        imports.register()

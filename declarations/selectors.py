@@ -8,10 +8,11 @@ that day. Everything that counts declarations asks ``valid_signatures_on``.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from procurement_portal import access
@@ -145,3 +146,72 @@ def covered_filter(kind: DeclarationKind, day: dt.date) -> Q:
     """A filter on suppliers: holding a valid signature of ``kind`` on ``day``."""
     valid = valid_signatures_on(day).filter(supplier=OuterRef("pk"), version__kind=kind)
     return Q(Exists(valid))
+
+
+@dataclass(frozen=True)
+class RegionCoverage:
+    region: str
+    label: str
+    total: int
+    covered: int
+
+    @property
+    def missing(self) -> int:
+        return self.total - self.covered
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.covered / self.total) if self.total else 0
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """New suppliers of a fiscal year and how many hold a valid declaration of a kind."""
+
+    fiscal_year: int
+    kind: DeclarationKind
+    day: dt.date
+    regions: list[RegionCoverage]
+    missing: QuerySet  # new suppliers without a valid declaration, by region and code
+
+    @property
+    def total(self) -> int:
+        return sum(r.total for r in self.regions)
+
+    @property
+    def covered(self) -> int:
+        return sum(r.covered for r in self.regions)
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.covered / self.total) if self.total else 0
+
+
+def coverage(*, user: User | None, fiscal_year: int, kind: DeclarationKind) -> Coverage:
+    """The coverage page's figures: one grouped query for the regions (however many
+    suppliers), and the missing suppliers as a lazy queryset the page slices."""
+    from suppliers.regions import Region
+
+    day = coverage_day(fiscal_year)
+    suppliers = (
+        new_suppliers_of_year(fiscal_year)
+        .filter(pk__in=Supplier.objects.visible_to(user).values("pk"))
+        .annotate(covered=covered_filter(kind, day))
+    )
+    rows = (
+        suppliers.order_by()
+        .values("region")
+        .annotate(total=Count("pk"), covered_count=Count("pk", filter=Q(covered=True)))
+    )
+    by_region = {row["region"]: row for row in rows}
+    regions = [
+        RegionCoverage(
+            region=region.value,
+            label=str(region.label),
+            total=by_region.get(region.value, {}).get("total", 0),
+            covered=by_region.get(region.value, {}).get("covered_count", 0),
+        )
+        for region in Region
+    ]
+    missing = suppliers.filter(covered=False).order_by("region", "code")
+    return Coverage(fiscal_year=fiscal_year, kind=kind, day=day, regions=regions, missing=missing)
