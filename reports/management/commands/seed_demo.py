@@ -100,6 +100,9 @@ class Command(BaseCommand):
         from dissemination.demo import build_dissemination_demo  # its own app's demo
 
         self.stdout.write(f"Dissemination demo: {build_dissemination_demo()}")
+        from visits.demo import build_visit_demo  # its own app's demo
+
+        self.stdout.write(f"Visits demo: {build_visit_demo()}")
 
     def _print_logins(self) -> None:
         rows = [(str(Role(login.role).label), login.email) for login in demo.DEMO_LOGINS]
