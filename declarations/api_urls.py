@@ -1,5 +1,13 @@
 """API routes of the declarations app, included under /api/v1/."""
 
-from rest_framework.routers import SimpleRouter  # noqa: F401
+from procurement_portal.core.routers import Router
 
-urlpatterns: list = []
+from . import api
+
+router = Router()
+router.register("declaration-kinds", api.DeclarationKindViewSet, basename="declaration-kind")
+router.register(
+    "declaration-versions", api.DeclarationVersionViewSet, basename="declaration-version"
+)
+router.register("declaration-signatures", api.SignatureViewSet, basename="declaration-signature")
+urlpatterns = router.urls
