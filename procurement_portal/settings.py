@@ -363,6 +363,8 @@ CAMPAIGN_TICK_SECONDS = env.int("CAMPAIGN_TICK_SECONDS", default=60 * 60)
 NOTIFICATIONS_DIGEST_HOUR = env.int("NOTIFICATIONS_DIGEST_HOUR", default=8)
 NOTIFICATIONS_CHECK_HOUR = env.int("NOTIFICATIONS_CHECK_HOUR", default=7)
 NOTIFICATIONS_DAILY_CHECKS = ["assessments.notices.items_overdue_notify"]
+# The weekday (0 = Sunday, cron's numbering) beat writes to suppliers missing a declaration.
+DECLARATION_REMINDER_WEEKDAY = env.int("DECLARATION_REMINDER_WEEKDAY", default=1)
 # All periodic schedules live here, in one place.
 CELERY_BEAT_SCHEDULE: dict = {
     "contact-retention": {
@@ -407,6 +409,12 @@ CELERY_BEAT_SCHEDULE: dict = {
     "notices-daily-checks": {
         "task": "procurement_portal.notifications.tasks.run_daily_checks",
         "schedule": crontab(hour=NOTIFICATIONS_CHECK_HOUR, minute=30),
+    },
+    # Declarations: this week's request or reminder to the suppliers still missing a
+    # published version (keyed per version, supplier, contact and week: never twice).
+    "declarations-reminders": {
+        "task": "declarations.tasks.send_declaration_reminders",
+        "schedule": crontab(day_of_week=DECLARATION_REMINDER_WEEKDAY, hour=9, minute=0),
     },
     # Guideline versions: requests a lost task never queued, and due reminder rounds.
     "dissemination-tick": {
