@@ -170,6 +170,8 @@ PASSWORD_RESET_LIMIT_PER_CLIENT = env.int("PASSWORD_RESET_LIMIT_PER_CLIENT", def
 PASSWORD_RESET_LIMIT_WINDOW_SECONDS = env.int(
     "PASSWORD_RESET_LIMIT_WINDOW_SECONDS", default=60 * 60
 )
+# Checks of declaration certificates on the public verification page, per client address.
+DECLARATIONS_VERIFY_RATE = env.str("DECLARATIONS_VERIFY_RATE", default="20/minute")
 SESSION_COOKIE_HTTPONLY = True
 
 # Reverse proxies in front of the portal whose X-Forwarded-For may be believed (0 = none).

@@ -43,10 +43,12 @@ STRING_VALUES = {
     "question_code": "forced-labour-policy",
 }
 # Pages anyone may open, and posts anyone may make (log in, ask for a reset...). The API
-# schema and its docs describe the API, not its data, so they are public on purpose.
+# schema and its docs describe the API, not its data, so they are public on purpose, as is
+# the check of a declaration certificate (it answers only for a hash the visitor holds).
 PUBLIC = re.compile(
     r"^/(healthz|favicon\.ico|i18n/|accounts/(login|logout|password-reset|reset|invitation)"
-    r"|admin/login|admin/logout|api/v1/auth/token/|api/schema/|api/docs/)"
+    r"|admin/login|admin/logout|api/v1/auth/token/|api/schema/|api/docs/"
+    r"|declarations/verify/)"
 )
 # What a read-only or unrelated user may post without changing any record (their own
 # notice preferences are theirs to set).
