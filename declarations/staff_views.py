@@ -184,12 +184,13 @@ def paper_bulk(request):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            validate_upload(upload, allowed={"csv", "xlsx"}, max_bytes=IMPORT_MAX_BYTES)
+            kind = validate_upload(upload, allowed={"csv", "xlsx"}, max_bytes=IMPORT_MAX_BYTES)
         except ValidationError as exc:
             form.add_error("file", exc)
         else:
             with tempfile.TemporaryDirectory() as folder:
-                path = Path(folder) / "upload"
+                # openpyxl opens a workbook by its extension; the kind is the detected one.
+                path = Path(folder) / f"upload.{kind}"
                 with path.open("wb") as out:
                     for chunk in upload.chunks():
                         out.write(chunk)
