@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -21,7 +21,11 @@ from rest_framework.response import Response
 from procurement_portal import access
 from procurement_portal.access import Action
 from procurement_portal.core import serializers as portal
-from procurement_portal.core.openapi import ConflictOutputSerializer, PortalSchema
+from procurement_portal.core.openapi import (
+    VALIDATION_ERROR_SCHEMA,
+    ConflictOutputSerializer,
+    PortalSchema,
+)
 from procurement_portal.core.viewsets import ScopedGenericViewSet
 from procurement_portal.fiscal import MAX_FISCAL_YEAR, MIN_FISCAL_YEAR, current_fiscal_year
 from suppliers.models import Supplier
@@ -47,7 +51,7 @@ from .models import (
 # --- output -------------------------------------------------------------------------------
 
 
-class DocumentOutputSerializer(portal.ModelSerializer):
+class GuidelineDocumentOutputSerializer(portal.ModelSerializer):
     category = serializers.ChoiceField(choices=DocumentCategory.choices, read_only=True)
     category_label = serializers.CharField(source="get_category_display", read_only=True)
 
@@ -57,7 +61,7 @@ class DocumentOutputSerializer(portal.ModelSerializer):
         read_only_fields = fields
 
 
-class FileOutputSerializer(portal.ModelSerializer):
+class GuidelineFileOutputSerializer(portal.ModelSerializer):
     language = serializers.ChoiceField(choices=FileLanguage.choices, read_only=True)
     download_url = serializers.SerializerMethodField()
 
@@ -70,13 +74,13 @@ class FileOutputSerializer(portal.ModelSerializer):
         return reverse("dissemination:file-download", args=[obj.pk])
 
 
-class VersionOutputSerializer(portal.ModelSerializer):
+class GuidelineVersionOutputSerializer(portal.ModelSerializer):
     document_code = serializers.CharField(source="document.code", read_only=True)
     status = serializers.ChoiceField(choices=VersionStatus.choices, read_only=True)
     audience = serializers.ChoiceField(choices=Audience.choices, read_only=True)
     audience_regions = serializers.ListField(child=serializers.CharField(), read_only=True)
     audience_codes = serializers.ListField(child=serializers.CharField(), read_only=True)
-    files = FileOutputSerializer(many=True, read_only=True)
+    files = GuidelineFileOutputSerializer(many=True, read_only=True)
 
     class Meta:
         model = GuidelineVersion
@@ -100,30 +104,30 @@ class VersionOutputSerializer(portal.ModelSerializer):
         read_only_fields = fields
 
 
-class CoverageSupplierSerializer(portal.Serializer):
+class GuidelineCoverageSupplierSerializer(portal.Serializer):
     id = serializers.IntegerField()
     code = serializers.CharField()
     legal_name = serializers.CharField()
     region = serializers.CharField()
 
 
-class CoverageOutputSerializer(portal.Serializer):
+class GuidelineCoverageOutputSerializer(portal.Serializer):
     version = serializers.IntegerField()
     asked = serializers.IntegerField()
     acknowledged = serializers.IntegerField()
     missing_count = serializers.IntegerField()
     percent = serializers.FloatField()
-    missing = CoverageSupplierSerializer(many=True, help_text=_("The first 500 missing."))
+    missing = GuidelineCoverageSupplierSerializer(many=True, help_text=_("The first 500 missing."))
 
 
-class AcknowledgementOutputSerializer(portal.ModelSerializer):
+class GuidelineAcknowledgementOutputSerializer(portal.ModelSerializer):
     class Meta:
         model = Acknowledgement
         fields = ["id", "supplier", "version", "user", "acknowledged_at"]
         read_only_fields = fields
 
 
-class MeetingOutputSerializer(portal.ModelSerializer):
+class PartnerMeetingOutputSerializer(portal.ModelSerializer):
     fiscal_year = serializers.SerializerMethodField()
 
     class Meta:
@@ -135,14 +139,14 @@ class MeetingOutputSerializer(portal.ModelSerializer):
         return obj.fiscal_year.year
 
 
-class AttendanceOutputSerializer(portal.ModelSerializer):
+class MeetingAttendanceOutputSerializer(portal.ModelSerializer):
     class Meta:
         model = MeetingAttendance
         fields = ["id", "meeting", "supplier", "invited", "managers_attended"]
         read_only_fields = fields
 
 
-class AwardOutputSerializer(portal.ModelSerializer):
+class MeetingAwardOutputSerializer(portal.ModelSerializer):
     category = serializers.ChoiceField(choices=AwardCategory.choices, read_only=True)
     category_label = serializers.CharField(source="get_category_display", read_only=True)
 
@@ -152,7 +156,7 @@ class AwardOutputSerializer(portal.ModelSerializer):
         read_only_fields = fields
 
 
-class FiguresOutputSerializer(portal.Serializer):
+class MeetingFiguresOutputSerializer(portal.Serializer):
     fiscal_year = serializers.IntegerField()
     managers = serializers.IntegerField()
     suppliers = serializers.IntegerField()
@@ -161,14 +165,14 @@ class FiguresOutputSerializer(portal.Serializer):
 # --- input --------------------------------------------------------------------------------
 
 
-class DocumentInputSerializer(portal.Serializer):
+class GuidelineDocumentInputSerializer(portal.Serializer):
     code = serializers.SlugField(max_length=40)
     title_en = serializers.CharField(max_length=200)
     title_ja = serializers.CharField(max_length=200, required=False, allow_blank=True)
     category = serializers.ChoiceField(choices=DocumentCategory.choices)
 
 
-class VersionInputSerializer(portal.Serializer):
+class GuidelineVersionInputSerializer(portal.Serializer):
     document = portal.VisibleRelatedField(GuidelineDocument)
     number = serializers.CharField(max_length=20)
     changes_en = serializers.CharField(max_length=4000, required=False, allow_blank=True)
@@ -186,7 +190,7 @@ class VersionInputSerializer(portal.Serializer):
     reminder_every_days = serializers.IntegerField(min_value=0, max_value=365, default=0)
 
 
-class AcknowledgementInputSerializer(portal.Serializer):
+class GuidelineAcknowledgementInputSerializer(portal.Serializer):
     version = portal.VisibleRelatedField(GuidelineVersion)
     supplier = portal.VisibleRelatedField(
         Supplier,
@@ -196,37 +200,37 @@ class AcknowledgementInputSerializer(portal.Serializer):
     )
 
 
-class MeetingInputSerializer(portal.Serializer):
+class PartnerMeetingInputSerializer(portal.Serializer):
     date = serializers.DateField()
     title = serializers.CharField(max_length=200)
     place = serializers.CharField(max_length=200, required=False, allow_blank=True)
 
 
-class InviteInputSerializer(portal.Serializer):
+class MeetingInviteInputSerializer(portal.Serializer):
     supplier_codes = serializers.ListField(
         child=serializers.CharField(max_length=40), required=False, max_length=5000
     )
     strategic_partners = serializers.BooleanField(default=False)
 
 
-class AttendanceInputSerializer(portal.Serializer):
+class MeetingAttendanceInputSerializer(portal.Serializer):
     supplier = portal.VisibleRelatedField(Supplier)
     managers_attended = serializers.IntegerField(
         allow_null=True, min_value=0, max_value=MANAGERS_MAX
     )
 
 
-class AwardInputSerializer(portal.Serializer):
+class MeetingAwardInputSerializer(portal.Serializer):
     supplier_code = serializers.CharField(max_length=40)
     category = serializers.ChoiceField(choices=AwardCategory.choices)
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True)
 
 
-class InviteOutputSerializer(portal.Serializer):
+class MeetingInviteOutputSerializer(portal.Serializer):
     invited = serializers.IntegerField()
 
 
-class RemindOutputSerializer(portal.Serializer):
+class GuidelineRemindOutputSerializer(portal.Serializer):
     queued = serializers.IntegerField()
 
 
@@ -254,17 +258,21 @@ class GuidelineDocumentViewSet(
     of their company. Staff add documents."""
 
     model = GuidelineDocument
-    serializer_class = DocumentOutputSerializer
+    serializer_class = GuidelineDocumentOutputSerializer
 
     def get_queryset(self):
         return GuidelineDocument.objects.visible_to(self.request.user).order_by("category", "code")
 
-    @extend_schema(request=DocumentInputSerializer, responses={201: DocumentOutputSerializer})
+    @extend_schema(
+        request=GuidelineDocumentInputSerializer, responses={201: GuidelineDocumentOutputSerializer}
+    )
     def create(self, request):
         document = services.document_create(
-            actor=request.user, **self._body(DocumentInputSerializer)
+            actor=request.user, **self._body(GuidelineDocumentInputSerializer)
         )
-        return Response(DocumentOutputSerializer(document).data, status=status.HTTP_201_CREATED)
+        return Response(
+            GuidelineDocumentOutputSerializer(document).data, status=status.HTTP_201_CREATED
+        )
 
 
 class GuidelineVersionViewSet(
@@ -275,7 +283,7 @@ class GuidelineVersionViewSet(
     retire and remind; staff and the CSCO read the coverage."""
 
     model = GuidelineVersion
-    serializer_class = VersionOutputSerializer
+    serializer_class = GuidelineVersionOutputSerializer
 
     def get_queryset(self):
         return (
@@ -285,17 +293,19 @@ class GuidelineVersionViewSet(
             .order_by("-published_on", "-id")
         )
 
-    @extend_schema(request=VersionInputSerializer, responses={201: VersionOutputSerializer})
+    @extend_schema(
+        request=GuidelineVersionInputSerializer, responses={201: GuidelineVersionOutputSerializer}
+    )
     def create(self, request):
-        data = self._body(VersionInputSerializer)
+        data = self._body(GuidelineVersionInputSerializer)
         document = data.pop("document")
         version = services.version_create(actor=request.user, document_id=document.pk, **data)
         return Response(self._out(version), status=status.HTTP_201_CREATED)
 
     def _out(self, version):
-        return VersionOutputSerializer(self.get_queryset().get(pk=version.pk)).data
+        return GuidelineVersionOutputSerializer(self.get_queryset().get(pk=version.pk)).data
 
-    @extend_schema(request=None, responses={200: VersionOutputSerializer, 409: _CONFLICT})
+    @extend_schema(request=None, responses={200: GuidelineVersionOutputSerializer, 409: _CONFLICT})
     @action(detail=True, methods=["post"])
     def publish(self, request, pk=None):
         """Freeze the draft, ask its audience to acknowledge it (e-mail through the
@@ -305,7 +315,7 @@ class GuidelineVersionViewSet(
             self._out(services.version_publish(actor=request.user, version_id=version.pk))
         )
 
-    @extend_schema(request=None, responses={200: VersionOutputSerializer, 409: _CONFLICT})
+    @extend_schema(request=None, responses={200: GuidelineVersionOutputSerializer, 409: _CONFLICT})
     @action(detail=True, methods=["post"])
     def retire(self, request, pk=None):
         version = self.get_object()
@@ -313,7 +323,7 @@ class GuidelineVersionViewSet(
             self._out(services.version_retire(actor=request.user, version_id=version.pk))
         )
 
-    @extend_schema(request=None, responses={200: RemindOutputSerializer, 409: _CONFLICT})
+    @extend_schema(request=None, responses={200: GuidelineRemindOutputSerializer, 409: _CONFLICT})
     @action(detail=True, methods=["post"])
     def remind(self, request, pk=None):
         """A new reminder round to the contacts of the suppliers that have not
@@ -322,7 +332,7 @@ class GuidelineVersionViewSet(
         queued = services.version_remind(actor=request.user, version_id=version.pk)
         return Response({"queued": queued})
 
-    @extend_schema(responses={200: CoverageOutputSerializer})
+    @extend_schema(responses={200: GuidelineCoverageOutputSerializer})
     @action(detail=True, methods=["get"])
     def coverage(self, request, pk=None):
         """Asked, acknowledged and missing suppliers (company staff)."""
@@ -330,7 +340,7 @@ class GuidelineVersionViewSet(
         access.require_staff(request.user)
         cover = selectors.version_coverage(user=request.user, version=version)
         return Response(
-            CoverageOutputSerializer(
+            GuidelineCoverageOutputSerializer(
                 {
                     "version": version.pk,
                     "asked": cover.asked,
@@ -350,7 +360,7 @@ class AcknowledgementViewSet(
     staff read every one."""
 
     model = Acknowledgement
-    serializer_class = AcknowledgementOutputSerializer
+    serializer_class = GuidelineAcknowledgementOutputSerializer
     write_action = Action.ANSWER_ASSESSMENTS
 
     def get_queryset(self):
@@ -359,16 +369,17 @@ class AcknowledgementViewSet(
         )
 
     @extend_schema(
-        request=AcknowledgementInputSerializer,
+        request=GuidelineAcknowledgementInputSerializer,
         responses={
-            201: AcknowledgementOutputSerializer,
+            201: GuidelineAcknowledgementOutputSerializer,
             200: OpenApiResponse(
-                AcknowledgementOutputSerializer, description="Already acknowledged: unchanged."
+                GuidelineAcknowledgementOutputSerializer,
+                description="Already acknowledged: unchanged.",
             ),
         },
     )
     def create(self, request):
-        data = self._body(AcknowledgementInputSerializer)
+        data = self._body(GuidelineAcknowledgementInputSerializer)
         supplier = data.get("supplier")
         ack, created = services.acknowledgement_create(
             user=request.user,
@@ -376,9 +387,18 @@ class AcknowledgementViewSet(
             supplier_id=supplier.pk if supplier else None,
         )
         return Response(
-            AcknowledgementOutputSerializer(ack).data,
+            GuidelineAcknowledgementOutputSerializer(ack).data,
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )
+
+
+class MeetingFiguresParamsSerializer(portal.Serializer):
+    fiscal_year = serializers.IntegerField(
+        min_value=MIN_FISCAL_YEAR,
+        max_value=MAX_FISCAL_YEAR,
+        required=False,
+        help_text=_("Fiscal year (default: the current one)."),
+    )
 
 
 class PartnerMeetingViewSet(
@@ -388,21 +408,29 @@ class PartnerMeetingViewSet(
     their company was invited to."""
 
     model = PartnerMeeting
-    serializer_class = MeetingOutputSerializer
+    serializer_class = PartnerMeetingOutputSerializer
 
     def get_queryset(self):
         return PartnerMeeting.objects.visible_to(self.request.user).order_by("-date", "-id")
 
-    @extend_schema(request=MeetingInputSerializer, responses={201: MeetingOutputSerializer})
+    @extend_schema(
+        request=PartnerMeetingInputSerializer, responses={201: PartnerMeetingOutputSerializer}
+    )
     def create(self, request):
-        meeting = services.meeting_create(actor=request.user, **self._body(MeetingInputSerializer))
-        return Response(MeetingOutputSerializer(meeting).data, status=status.HTTP_201_CREATED)
+        meeting = services.meeting_create(
+            actor=request.user, **self._body(PartnerMeetingInputSerializer)
+        )
+        return Response(
+            PartnerMeetingOutputSerializer(meeting).data, status=status.HTTP_201_CREATED
+        )
 
-    @extend_schema(request=InviteInputSerializer, responses={200: InviteOutputSerializer})
+    @extend_schema(
+        request=MeetingInviteInputSerializer, responses={200: MeetingInviteOutputSerializer}
+    )
     @action(detail=True, methods=["post"])
     def invite(self, request, pk=None):
         meeting = self.get_object()
-        data = self._body(InviteInputSerializer)
+        data = self._body(MeetingInviteInputSerializer)
         added = services.meeting_invite(
             actor=request.user,
             meeting_id=meeting.pk,
@@ -411,54 +439,51 @@ class PartnerMeetingViewSet(
         )
         return Response({"invited": added})
 
-    @extend_schema(request=AttendanceInputSerializer, responses={200: AttendanceOutputSerializer})
+    @extend_schema(
+        request=MeetingAttendanceInputSerializer, responses={200: MeetingAttendanceOutputSerializer}
+    )
     @action(detail=True, methods=["post"])
     def attendance(self, request, pk=None):
         """Record how many of a supplier's managers came (0 to 200; null: not known)."""
         meeting = self.get_object()
-        data = self._body(AttendanceInputSerializer)
+        data = self._body(MeetingAttendanceInputSerializer)
         row = services.attendance_record(
             actor=request.user,
             meeting_id=meeting.pk,
             supplier_id=data["supplier"].pk,
             managers_attended=data["managers_attended"],
         )
-        return Response(AttendanceOutputSerializer(row).data)
+        return Response(MeetingAttendanceOutputSerializer(row).data)
 
-    @extend_schema(request=AwardInputSerializer, responses={201: AwardOutputSerializer})
+    @extend_schema(
+        request=MeetingAwardInputSerializer, responses={201: MeetingAwardOutputSerializer}
+    )
     @action(detail=True, methods=["post"])
     def awards(self, request, pk=None):
         meeting = self.get_object()
         award = services.award_create(
-            actor=request.user, meeting_id=meeting.pk, **self._body(AwardInputSerializer)
+            actor=request.user, meeting_id=meeting.pk, **self._body(MeetingAwardInputSerializer)
         )
-        return Response(AwardOutputSerializer(award).data, status=status.HTTP_201_CREATED)
+        return Response(MeetingAwardOutputSerializer(award).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
-        parameters=[
-            OpenApiParameter(
-                "fiscal_year",
-                int,
-                description=_("Fiscal year (default: the current one)."),
-            )
-        ],
-        responses={200: FiguresOutputSerializer},
+        parameters=[MeetingFiguresParamsSerializer],
+        responses={
+            200: MeetingFiguresOutputSerializer,
+            400: OpenApiResponse(
+                VALIDATION_ERROR_SCHEMA, description="A fiscal year out of range."
+            ),
+        },
     )
     @action(detail=False, methods=["get"])
     def figures(self, request):
         """ "N managers from M suppliers" for a fiscal year, from the attendance records
         the user sees."""
-        params = _FiguresParams(data=request.query_params)
+        params = MeetingFiguresParamsSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
         year = params.validated_data.get("fiscal_year") or current_fiscal_year().year
         figures = selectors.meeting_figures(year, user=request.user)
         return Response({"fiscal_year": year, **figures})
-
-
-class _FiguresParams(portal.Serializer):
-    fiscal_year = serializers.IntegerField(
-        min_value=MIN_FISCAL_YEAR, max_value=MAX_FISCAL_YEAR, required=False
-    )
 
 
 class MeetingAttendanceViewSet(
@@ -467,7 +492,7 @@ class MeetingAttendanceViewSet(
     """Attendance rows: a supplier user's own company's invitations; staff read all."""
 
     model = MeetingAttendance
-    serializer_class = AttendanceOutputSerializer
+    serializer_class = MeetingAttendanceOutputSerializer
 
     def get_queryset(self):
         return MeetingAttendance.objects.visible_to(self.request.user).order_by(
@@ -479,7 +504,7 @@ class AwardViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Disseminat
     """Awards: a supplier user's own company's; staff read all."""
 
     model = Award
-    serializer_class = AwardOutputSerializer
+    serializer_class = MeetingAwardOutputSerializer
 
     def get_queryset(self):
         return Award.objects.visible_to(self.request.user).order_by("-meeting__date", "id")

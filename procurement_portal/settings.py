@@ -554,6 +554,9 @@ SPECTACULAR_SETTINGS = {
         "LanguageEnum": "suppliers.models.LANGUAGE_CHOICES",
         "TextLanguageEnum": "assessments.models.items.TEXT_LANGUAGES",
         "DesignationReasonEnum": "suppliers.api.serializers.REASON_CHOICES",
+        "GuidelineAudienceEnum": "dissemination.models.Audience",
+        "GuidelineCategoryEnum": "dissemination.models.DocumentCategory",
+        "AwardCategoryEnum": "dissemination.models.AwardCategory",
     },
 }
 
