@@ -243,7 +243,8 @@ class PortalUrlFetcher:
     below ``STATIC_URL``; the rest of the path, percent-decoded, must already be in
     normal form (no ``..``, ``.``, ``//``, backslash or NUL) and have a style, font or
     picture suffix; the file is then looked up by the staticfiles finders, which refuse
-    anything outside their folders. Nothing is ever requested over the network.
+    anything outside their folders, and else among the collected files in ``STATIC_ROOT``
+    (the hashed names production pages link). Nothing is ever requested over the network.
     """
 
     def __init__(self, base_url: str):
@@ -286,7 +287,22 @@ class PortalUrlFetcher:
             found = finders.find(relative)
         except SuspiciousFileOperation:
             return None
-        return found if isinstance(found, str) else None
+        if isinstance(found, str):
+            return found
+        return _collected_file(relative)
+
+
+def _collected_file(relative: str) -> str | None:
+    """A file among the collected static files (``STATIC_ROOT``): in production the
+    pages link hashed names (``css/print.3f2a….css``, the manifest storage's), which only
+    exist there, not in the folders the finders search."""
+    from django.contrib.staticfiles.storage import staticfiles_storage
+
+    try:
+        path = staticfiles_storage.path(relative)
+    except (NotImplementedError, SuspiciousFileOperation):  # a storage without local files
+        return None
+    return path if os.path.isfile(path) else None
 
 
 # --- The child process ---------------------------------------------------------------

@@ -4,6 +4,8 @@ per-thread font configuration a worker warms once; the soft time limit as a time
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from celery.exceptions import SoftTimeLimitExceeded
 
@@ -90,3 +92,36 @@ def test_the_soft_time_limit_fails_the_document_with_the_timeout_message(monkeyp
     row.refresh_from_db()
     assert row.state == Document.State.FAILED and row.claim_token is None
     assert "longer than" in row.error
+
+
+def test_production_pages_link_hashed_static_names_which_the_fetcher_reads(settings, tmp_path):
+    # Given the production static storage: collected files under hashed names, a manifest
+    # (laid out here as collectstatic leaves it, for the print stylesheet alone)
+    import json
+    import shutil
+
+    from django.conf import settings as django_settings
+    from django.templatetags.static import static
+
+    root = tmp_path / "static"
+    (root / "css").mkdir(parents=True)
+    source = Path(django_settings.BASE_DIR) / "static/css/print.css"
+    shutil.copy(source, root / "css/print.abc123def456.css")
+    (root / "staticfiles.json").write_text(
+        json.dumps({"paths": {"css/print.css": "css/print.abc123def456.css"}, "version": "1.1"})
+    )
+    settings.STATIC_ROOT = str(root)
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"},
+    }
+    base = "http://127.0.0.1:8000/"
+    hashed = static("css/print.css")
+    assert hashed == "/static/css/print.abc123def456.css"  # what the page links
+
+    # When WeasyPrint asks for it, Then the fetcher reads the collected file
+    fetched = rendering.PortalUrlFetcher(base)(base.rstrip("/") + hashed)
+    assert b"@page" in fetched["string"]
+    # and a name that is neither found nor collected is still refused
+    with pytest.raises(rendering.ResourceRefused):
+        rendering.PortalUrlFetcher(base)(base + "static/css/print.0123456789ab.css")
