@@ -97,6 +97,9 @@ class Command(BaseCommand):
             f"Questionnaires loaded: {made.questionnaires}; demo self-assessments added: "
             f"{made.assessments}."
         )
+        from declarations.demo import build_declaration_demo  # its own app's demo
+
+        self.stdout.write(f"Declarations demo: {build_declaration_demo()}")
         from dissemination.demo import build_dissemination_demo  # its own app's demo
 
         self.stdout.write(f"Dissemination demo: {build_dissemination_demo()}")
