@@ -367,6 +367,12 @@ NOTIFICATIONS_CHECK_HOUR = env.int("NOTIFICATIONS_CHECK_HOUR", default=7)
 NOTIFICATIONS_DAILY_CHECKS = ["assessments.notices.items_overdue_notify"]
 # The weekday (0 = Sunday, cron's numbering) beat writes to suppliers missing a declaration.
 DECLARATION_REMINDER_WEEKDAY = env.int("DECLARATION_REMINDER_WEEKDAY", default=1)
+# Reports: the one currency the annual figures are stated in (spend in other currencies is
+# converted by the yearly rates kept as data); how long the dashboard's precomputed figures
+# are kept, and how often beat recomputes them ahead of readers (the most they are behind).
+REPORTING_CURRENCY = env.str("REPORTING_CURRENCY", default="JPY")
+REPORTS_DASHBOARD_CACHE_SECONDS = env.int("REPORTS_DASHBOARD_CACHE_SECONDS", default=600)
+REPORTS_DASHBOARD_REFRESH_SECONDS = env.int("REPORTS_DASHBOARD_REFRESH_SECONDS", default=300)
 # All periodic schedules live here, in one place.
 CELERY_BEAT_SCHEDULE: dict = {
     "contact-retention": {
@@ -422,6 +428,11 @@ CELERY_BEAT_SCHEDULE: dict = {
     "dissemination-tick": {
         "task": "dissemination.tasks.dissemination_tick",
         "schedule": env.int("DISSEMINATION_TICK_SECONDS", default=3600),
+    },
+    # The CSCO dashboard's figures of this and last fiscal year, recomputed ahead of readers.
+    "reports-dashboard-refresh": {
+        "task": "reports.tasks.dashboard_refresh",
+        "schedule": REPORTS_DASHBOARD_REFRESH_SECONDS,
     },
 }
 # Contacts of inactive suppliers are pseudonymised after this many days without change.
