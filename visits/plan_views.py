@@ -69,4 +69,5 @@ def plan(request: HttpRequest) -> HttpResponse:
             "components": planning.COMPONENTS,
             "form": form,
         },
+        status=400 if request.method == "POST" else 200,
     )

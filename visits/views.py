@@ -91,7 +91,8 @@ def visit_new(request: HttpRequest) -> HttpResponse:
             Supplier.objects.visible_to(request.user).filter(pk=request.GET["supplier"]).first()
         )
     if supplier is None:
-        return render(request, "visits/new.html", {"pick": pick, "supplier": None})
+        status = 400 if request.method == "POST" else 200
+        return render(request, "visits/new.html", {"pick": pick, "supplier": None}, status=status)
     sites = list(Site.objects.filter(supplier=supplier).order_by("name"))
     form = VisitForm(request.POST or None, sites=sites, kinds=kinds)
     if request.method == "POST" and form.is_valid():
@@ -110,7 +111,12 @@ def visit_new(request: HttpRequest) -> HttpResponse:
             apply_validation_error(form, exc, field_map={"site_id": "site"})
         else:
             return redirect("visits:detail", pk=visit.pk)
-    return render(request, "visits/new.html", {"pick": pick, "supplier": supplier, "form": form})
+    return render(
+        request,
+        "visits/new.html",
+        {"pick": pick, "supplier": supplier, "form": form},
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 def _can_edit(user, visit: Visit) -> bool:
@@ -244,15 +250,20 @@ def _back_to_item(pk: int, item_code: str) -> HttpResponse:
 @require_POST
 def header_save(request: HttpRequest, pk: int) -> HttpResponse:
     visit = _visit_or_404(request, pk)
+    access.require(request.user, Action.REVIEW_ASSESSMENTS, visit)
     sites = list(Site.objects.filter(supplier_id=visit.supplier_id))
     form = VisitForm(request.POST, sites=sites, kinds=[visit.kind])
     if not form.is_valid():
-        for field, errors in form.errors.items():
-            messages.error(
-                request,
-                f"{form.fields[field].label if field in form.fields else ''}: {' '.join(errors)}",
-            )
-        return redirect("visits:detail", pk=pk)
+        problems = [
+            {
+                "place": form.fields[field].label if field in form.fields else "",
+                "anchor": "#visit-details",
+                "errors": errors,
+            }
+            for field, errors in form.errors.items()
+        ]
+        context = {"visit": visit, "problems": problems, "not_saved": True}
+        return render(request, "visits/submit_refused.html", context, status=400)
     data = form.cleaned_data
     try:
         services.visit_update(
@@ -417,4 +428,9 @@ def amend(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Amendment recorded."))
             return redirect("visits:detail", pk=pk)
-    return render(request, "visits/amend.html", {"visit": visit, "form": form})
+    return render(
+        request,
+        "visits/amend.html",
+        {"visit": visit, "form": form},
+        status=400 if request.method == "POST" else 200,
+    )

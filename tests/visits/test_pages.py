@@ -57,7 +57,7 @@ def test_an_unknown_code_or_missing_date_is_shown_at_its_field(
         reverse("visits:new") + f"?supplier={supplier.pk}",
         {"kind": "svr", "site": site.pk, "visit_date": ""},
     )
-    assert page.status_code == 200 and "This field is required." in page.text
+    assert page.status_code == 400 and "This field is required." in page.text
     assert not Visit.objects.exists()
 
 
@@ -119,7 +119,7 @@ def test_staff_amend_through_the_page_and_the_amendment_is_shown(login, buyer, d
     url = reverse("visits:amend", args=[draft.pk])
     assert client.get(url).status_code == 200
     refused = client.post(url, {"reason": "", "supplier_attendees": "Ms Sato"})
-    assert refused.status_code == 200 and "This field is required." in refused.text
+    assert refused.status_code == 400 and "This field is required." in refused.text
     response = client.post(url, {"reason": "Names were missing.", "supplier_attendees": "Ms Sato"})
     assert response.status_code == 302
     page = client.get(reverse("visits:detail", args=[draft.pk]))
