@@ -19,4 +19,6 @@ urlpatterns = [
     path("paper/import/", staff_views.paper_bulk, name="paper-import"),
     path("coverage/", staff_views.coverage, name="coverage"),
     path("coverage/remind/", staff_views.coverage_remind, name="coverage-remind"),
+    # The certificate download and the public verification page (declarations.cert_urls).
+    path("", include("declarations.cert_urls")),
 ]
