@@ -203,7 +203,11 @@ def rule(model_label: str, action: Action | str):
 
 def row_rule(model_label: str, action: Action | str):
     """Register the row filter of ``visible_to(user, ..., action=action)`` for one model:
-    a function ``(user, queryset) -> queryset`` narrowing the visible rows further."""
+    a function ``(user, queryset) -> queryset`` narrowing the visible rows further.
+
+    A row filter for ``VIEW`` narrows what the user sees at all, for every action; its
+    object rule, ``rule(model_label, VIEW)``, makes ``sees`` and ``require`` agree with
+    it (visits: a supplier sees one only once its letter is issued)."""
 
     def register(function):
         _ROW_RULES[(model_label, str(action))] = function
@@ -245,6 +249,9 @@ def visible_to(user: User | None, rows, action: Action | str = VIEW) -> models.Q
         path = scope.supplier_path
         lookup = f"{path}__in" if path else "pk__in"
         queryset = queryset.filter(**{lookup: member_supplier_ids(user)})
+    view_filter = _ROW_RULES.get((_label(model), VIEW))
+    if view_filter is not None:
+        queryset = view_filter(user, queryset)
     if str(action) != VIEW:
         if not can(user, action):
             return queryset.none()
@@ -274,10 +281,13 @@ def sees(user: User | None, obj) -> bool:
     if scope.follows is not None:
         return scope.follows(user, type(obj)._default_manager.filter(pk=obj.pk)).exists()
     if scope.shared or sees_all_suppliers(user):
-        return True
-    if scope.staff_only or not is_supplier_user(user):
+        in_scope = True
+    elif scope.staff_only or not is_supplier_user(user):
         return False
-    return _owner_id(obj, scope.supplier_path) in _member_ids_set(user)
+    else:
+        in_scope = _owner_id(obj, scope.supplier_path) in _member_ids_set(user)
+    view_rule = _RULES.get((_label(type(obj)), VIEW))
+    return in_scope and (view_rule is None or bool(view_rule(user, obj)))
 
 
 def _allowed(user: User, action: Action | str, obj) -> bool:

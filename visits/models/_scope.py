@@ -5,7 +5,8 @@ A supplier user sees its own visits only once the improvement-guidance letter is
 every questionnaire kind (information-security assessors) see information-security
 visits only; every other company role sees all visits. The rule is written once here,
 for the visit and for each record below it (``prefix`` is the path to the visit), and
-every ``visible_to`` of these models applies it after the supplier scope.
+registered with the access policy as the ``VIEW`` row filter and object rule of each
+model, so ``visible_to``, ``sees`` and ``require`` apply it after the supplier scope.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 from django.db import models
 
 from procurement_portal import access
-from procurement_portal.access import Action, ScopedQuerySet
+from procurement_portal.access import Action
 
 INFOSEC = "infosec"
 
@@ -38,27 +39,41 @@ def filter_visits(user, queryset: models.QuerySet, prefix: str = "") -> models.Q
     return queryset
 
 
-def visit_visible(user, visit) -> bool:
+def _visit_seen(user, visit) -> bool:
     """``filter_visits`` for one visit already in the user's supplier scope."""
-    if not access.sees(user, visit):
-        return False
     if access.is_supplier_user(user):
         return visit.letter_issued_at is not None
     kinds = visible_kinds(user)
     return kinds is None or visit.kind in kinds
 
 
-class VisitScopedQuerySet(ScopedQuerySet):
-    """The supplier scope, then the visit rule above; ``visit_prefix`` is set per model."""
-
-    visit_prefix = ""
-
-    def visible_to(self, user, action=access.VIEW):
-        return filter_visits(user, super().visible_to(user, action), self.visit_prefix)
+def visit_visible(user, visit) -> bool:
+    """Whether the user sees the visit (scope and the rule above)."""
+    return access.sees(user, visit)
 
 
-class UnderVisitQuerySet(VisitScopedQuerySet):
-    visit_prefix = "visit__"
+# Registered with the access policy for the visit and each record below it, so every
+# read (``visible_to``, the API's scoped base, ``sees`` and ``require``) applies it.
+UNDER_VISIT = ("VisitAnswer", "VisitChange", "VisitPhoto", "VisitAmendment", "VisitFollowUp")
+
+
+def _visit_rows(user, rows):
+    return filter_visits(user, rows)
+
+
+def _rows_under_visit(user, rows):
+    return filter_visits(user, rows, "visit__")
+
+
+def _under_visit_seen(user, obj) -> bool:
+    return _visit_seen(user, obj.visit)
+
+
+access.row_rule("visits.Visit", access.VIEW)(_visit_rows)
+access.rule("visits.Visit", access.VIEW)(_visit_seen)
+for _model in UNDER_VISIT:
+    access.row_rule(f"visits.{_model}", access.VIEW)(_rows_under_visit)
+    access.rule(f"visits.{_model}", access.VIEW)(_under_visit_seen)
 
 
 def may_log_kind(user, kind: str) -> bool:

@@ -15,6 +15,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from assessments.models import ImprovementItem
+from procurement_portal.access import ScopedQuerySet
 from procurement_portal.core import fields
 from procurement_portal.core.models import TimeStampedModel
 from procurement_portal.core.text import LONG_TEXT_MAX_LENGTH
@@ -22,7 +23,7 @@ from procurement_portal.fiscal import FiscalYear, validate_fiscal_year
 from procurement_portal.uploads import get_private_storage
 from suppliers.models import Site, Supplier
 
-from ._scope import UnderVisitQuerySet, VisitScopedQuerySet
+from . import _scope  # noqa: F401  (registers who sees visits with the access policy)
 from .checklists import ChecklistItem, ChecklistTemplate, GuidanceCategory, VisitKind
 
 
@@ -140,7 +141,7 @@ class Visit(TimeStampedModel):
     letter_issued_at = models.DateTimeField(_("letter issued at"), null=True, blank=True)
     letter_version = models.PositiveIntegerField(_("letter version"), default=0)
 
-    objects = VisitScopedQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-visit_date", "-id"]
@@ -227,7 +228,7 @@ class VisitAnswer(models.Model):
         related_name="visit_answer",
     )
 
-    objects = UnderVisitQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["visit_id", "item__position", "id"]
@@ -267,7 +268,7 @@ class VisitChange(models.Model):
     )
     at = models.DateTimeField(auto_now_add=True)
 
-    objects = UnderVisitQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["visit_id", "at", "id"]
@@ -302,7 +303,7 @@ class VisitPhoto(TimeStampedModel):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
 
-    objects = UnderVisitQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["visit_id", "created_at", "id"]
@@ -327,7 +328,7 @@ class VisitAmendment(models.Model):
     reason = fields.TextField(_("reason"))
     changes = models.JSONField(_("changes"), default=dict)
 
-    objects = UnderVisitQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["visit_id", "at", "id"]
@@ -361,7 +362,7 @@ class VisitFollowUp(models.Model):
     at = models.DateTimeField(_("at"), auto_now=True)
     applied_at = models.DateTimeField(_("applied at"), null=True, blank=True)
 
-    objects = UnderVisitQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["visit_id", "id"]
