@@ -46,7 +46,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     previous = dashboard_data(year - 1)
     before = {t["field"]: t for t in previous["tiles"]}
     tiles = [{**t, "previous": before.get(t["field"])} for t in current["tiles"]]
-    choices = fiscal_year_choices()
+    choices = fiscal_year_choices(back=10)
     if year not in {y for y, _label in choices}:
         choices = [*choices, (year, str(FiscalYear(year)))]
     return render(

@@ -106,6 +106,12 @@ class Command(BaseCommand):
         from visits.demo import build_visit_demo  # its own app's demo
 
         self.stdout.write(f"Visits demo: {build_visit_demo()}")
+        from visits.letter_demo import build_letter_demo  # the visits' letters, both languages
+
+        self.stdout.write(f"Letters demo: {build_letter_demo()}")
+        from reports.demo import build_reports_demo  # rates, CDP, a termination
+
+        self.stdout.write(f"Reports demo: {build_reports_demo()}")
 
     def _print_logins(self) -> None:
         rows = [(str(Role(login.role).label), login.email) for login in demo.DEMO_LOGINS]
