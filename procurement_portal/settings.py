@@ -568,6 +568,12 @@ SPECTACULAR_SETTINGS = {
         "GuidelineAudienceEnum": "dissemination.models.Audience",
         "GuidelineCategoryEnum": "dissemination.models.DocumentCategory",
         "AwardCategoryEnum": "dissemination.models.AwardCategory",
+        "VisitKindEnum": "visits.models.VisitKind",
+        "VisitStatusEnum": "visits.models.VisitStatus",
+        "VisitResultEnum": "visits.models.VisitResult",
+        "VisitOutcomeEnum": "visits.models.Outcome",
+        "VisitMethodEnum": "visits.models.VisitMethod",
+        "VisitAnswerSaveResultEnum": "visits.api.SAVE_RESULTS",
     },
 }
 

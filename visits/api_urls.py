@@ -1,5 +1,10 @@
 """API routes of the visits app, included under /api/v1/."""
 
-from rest_framework.routers import SimpleRouter  # noqa: F401
+from procurement_portal.core.routers import Router
 
-urlpatterns: list = []
+from . import api
+
+router = Router()
+router.register("visits", api.VisitViewSet, basename="visit")
+router.register("guidance-categories", api.GuidanceCategoryViewSet, basename="guidance-category")
+urlpatterns = router.urls
