@@ -108,7 +108,7 @@ class GuidelineCoverageSupplierSerializer(portal.Serializer):
     id = serializers.IntegerField()
     code = serializers.CharField()
     legal_name = serializers.CharField()
-    region = serializers.CharField()
+    region = serializers.ChoiceField(choices=Region.choices)
 
 
 class GuidelineCoverageOutputSerializer(portal.Serializer):
