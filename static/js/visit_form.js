@@ -174,6 +174,7 @@
     if (!change || !form || inFlight.has(code)) return;
     if (!navigator.onLine) {
       setStatus(form, "waiting", message("Waiting"));
+      scheduleRetry(); // "online" resends at once; the timer covers a missed event
       return;
     }
     inFlight.add(code);
