@@ -70,9 +70,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @require_GET
 def chart_data(request: HttpRequest, chart: str) -> JsonResponse:
     """One chart's data (JSON) for the browser to draw; each segment names its records."""
-    access.require_capability(request.user, Action.VIEW_DASHBOARD)
-    if chart not in CHARTS:
+    if chart not in CHARTS:  # an unknown chart is no chart, whoever asks
         raise Http404
+    access.require_capability(request.user, Action.VIEW_DASHBOARD)
     try:
         year = _year(request)
     except ValidationError as exc:
@@ -82,10 +82,11 @@ def chart_data(request: HttpRequest, chart: str) -> JsonResponse:
 
 
 def _record_set(request: HttpRequest, name: str):
-    access.require_capability(request.user, Action.VIEW_DASHBOARD)
+    # An unknown list is no list, whoever asks (404 before the role's 403).
     record_set = RECORD_SETS.get(name)
     if record_set is None or not record_set.available:
         raise Http404
+    access.require_capability(request.user, Action.VIEW_DASHBOARD)
     year = _year(request)
     params = clean_params(record_set, request.GET)
     return record_set, year, params
