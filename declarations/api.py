@@ -13,7 +13,7 @@ from __future__ import annotations
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
-from rest_framework import mixins, serializers, status
+from rest_framework import mixins, permissions, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -39,6 +39,7 @@ from .models import (
 )
 
 MISSING_LISTED = 500
+MAX_ID = 2**31 - 1  # ids beyond this are no row's (and overflow a database integer)
 
 # --- output -------------------------------------------------------------------------------
 
@@ -51,6 +52,7 @@ class DeclarationKindOutputSerializer(portal.ModelSerializer):
 
 
 class DeclarationVersionOutputSerializer(portal.ModelSerializer):
+    kind_id = serializers.IntegerField(read_only=True)
     kind_code = serializers.CharField(source="kind.code", read_only=True)
     status = serializers.ChoiceField(choices=VersionStatus.choices, read_only=True)
     audience = serializers.ChoiceField(choices=Audience.choices, read_only=True)
@@ -62,7 +64,7 @@ class DeclarationVersionOutputSerializer(portal.ModelSerializer):
         model = DeclarationVersion
         fields = [
             "id",
-            "kind",
+            "kind_id",
             "kind_code",
             "number",
             "effective_date",
@@ -138,7 +140,7 @@ class DeclarationMissingSupplierSerializer(portal.Serializer):
 
 class DeclarationCoverageOutputSerializer(portal.Serializer):
     fiscal_year = serializers.IntegerField()
-    kind = serializers.CharField()
+    kind_code = serializers.CharField()
     measured_on = serializers.DateField()
     total = serializers.IntegerField()
     covered = serializers.IntegerField()
@@ -157,7 +159,9 @@ class DeclarationQueuedOutputSerializer(portal.Serializer):
 
 class DeclarationSignInputSerializer(portal.Serializer):
     supplier = portal.VisibleRelatedField(Supplier, help_text=_("Your company."))
-    version = serializers.IntegerField(min_value=1, help_text=_("The version to sign."))
+    version = serializers.IntegerField(
+        min_value=1, max_value=MAX_ID, help_text=_("The version to sign.")
+    )
     signer_name = serializers.CharField(max_length=SIGNER_FIELD_MAX_LENGTH)
     signer_title = serializers.CharField(max_length=SIGNER_FIELD_MAX_LENGTH)
     confirmed = serializers.BooleanField(
@@ -172,7 +176,7 @@ class DeclarationSignInputSerializer(portal.Serializer):
 
 class DeclarationPaperInputSerializer(portal.Serializer):
     supplier_code = serializers.CharField(max_length=40)
-    version = serializers.IntegerField(min_value=1)
+    version = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     signed_on = serializers.DateField(help_text=_("The date on the paper; never in the future."))
     signer_name = serializers.CharField(max_length=SIGNER_FIELD_MAX_LENGTH)
     signer_title = serializers.CharField(max_length=SIGNER_FIELD_MAX_LENGTH)
@@ -187,6 +191,12 @@ class DeclarationRevokeInputSerializer(portal.Serializer):
 
 
 # --- viewsets -----------------------------------------------------------------------------
+
+
+class _LiveUser(permissions.BasePermission):
+    def has_permission(self, request, view) -> bool:
+        user = request.user
+        return bool(user and user.is_authenticated and user.is_active)
 
 
 class _DeclarationsViewSet(ScopedGenericViewSet):
@@ -228,7 +238,7 @@ class DeclarationKindViewSet(
             DeclarationCoverageOutputSerializer(
                 {
                     "fiscal_year": year,
-                    "kind": kind.code,
+                    "kind_code": kind.code,
                     "measured_on": figures.day,
                     "total": figures.total,
                     "covered": figures.covered,
@@ -300,20 +310,22 @@ class SignatureViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Declar
     model = Signature
     serializer_class = DeclarationSignatureOutputSerializer
 
-    @property
-    def write_action(self):
-        # Signing is a supplier user's act for their own company (the capability they
-        # answer self-assessments with); paper records and revocations are staff's.
+    write_action = services.RECORD_ACTION  # paper records and revocations
+
+    def get_permissions(self):
+        # Who may sign is the service's to say (a supplier's own users, for their own
+        # company): the body is checked first, so bad input gets its 400 naming the field
+        # whoever sends it, and a valid body from anyone else gets the service's 403.
         if self.action == "create":
-            return access.Action.ANSWER_ASSESSMENTS
-        return services.RECORD_ACTION
+            return [_LiveUser()]
+        return super().get_permissions()
 
     def get_queryset(self):
         signatures = selectors.signatures_visible_to(self.request.user)
         params = self.request.query_params
         for name in ("supplier", "version"):
             value = params.get(name, "")
-            if value.isdigit():
+            if value.isdigit() and int(value) <= MAX_ID:
                 signatures = signatures.filter(**{f"{name}_id": int(value)})
         return signatures
 

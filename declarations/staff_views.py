@@ -19,7 +19,7 @@ from django.db.models import Count, Q
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from procurement_portal import access
 from procurement_portal.core.forms import apply_validation_error
@@ -43,6 +43,7 @@ def _render(request, template: str, context: dict):
 
 
 @login_required
+@require_safe
 def version_list(request):
     access.require_staff(request.user)
     versions = (
@@ -63,9 +64,10 @@ def version_list(request):
 
 
 @login_required
+@require_safe
 def version_detail(request, pk: int):
+    version = version_for_staff(request.user, pk)  # scope first: a draft is 404 to suppliers
     access.require_staff(request.user)
-    version = version_for_staff(request.user, pk)
     signatures = selectors.signatures_visible_to(request.user).filter(version=version)
     page = Paginator(signatures, PAGE_SIZE).get_page(request.GET.get("page"))
     asked = selectors.audience_suppliers(version).count()
@@ -92,8 +94,8 @@ def version_detail(request, pk: int):
 @login_required
 @require_POST
 def version_publish(request, pk: int):
+    version = version_for_staff(request.user, pk)  # scope first: a draft is 404 to suppliers
     access.require_staff(request.user)
-    version = version_for_staff(request.user, pk)
     try:
         services.version_publish(actor=request.user, version_id=version.pk)
     except ValidationError as exc:
@@ -106,8 +108,8 @@ def version_publish(request, pk: int):
 @login_required
 @require_POST
 def version_remind(request, pk: int):
+    version = version_for_staff(request.user, pk)  # scope first: a draft is 404 to suppliers
     access.require_staff(request.user)
-    version = version_for_staff(request.user, pk)
     queued = reminders.requests_send(actor=request.user, version_id=version.pk)
     _queued_message(request, queued)
     return redirect("declarations:version-detail", pk=version.pk)
@@ -125,6 +127,7 @@ def _queued_message(request, queued: int) -> None:
 
 
 @login_required
+@require_safe
 def signature_list(request):
     """Signatures, newest first, by supplier code or version."""
     access.require_staff(request.user)
@@ -133,7 +136,7 @@ def signature_list(request):
     if code:
         signatures = signatures.filter(supplier__code__iexact=code)
     version_id = request.GET.get("version", "")
-    if version_id.isdigit():
+    if version_id.isdigit() and len(version_id) <= 9:
         signatures = signatures.filter(version_id=int(version_id))
     page = Paginator(signatures, PAGE_SIZE).get_page(request.GET.get("page"))
     return _render(
@@ -218,6 +221,7 @@ def _coverage_form(request) -> tuple[CoverageForm, int, DeclarationKind]:
 
 
 @login_required
+@require_safe
 def coverage(request):
     """New suppliers of a fiscal year by region, how many hold a valid declaration of the
     kind, and the list of those missing (the CSCO reads it; staff write to them)."""

@@ -13,7 +13,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from procurement_portal import access
 from procurement_portal.core.forms import apply_validation_error
@@ -31,6 +31,7 @@ def _language() -> str:
 
 
 @login_required
+@require_safe
 def declaration_home(request):
     """Supplier users: per company, the declarations to sign and those signed. Staff
     land on the versions list."""
@@ -89,6 +90,7 @@ def sign(request, pk: int):
 
 
 @login_required
+@require_safe
 def signature_detail(request, pk: int):
     signature = selectors.signatures_visible_to(request.user).filter(pk=pk).first()
     if signature is None:
@@ -110,6 +112,7 @@ def signature_detail(request, pk: int):
 
 
 @login_required
+@require_safe
 def signature_scan(request, pk: int):
     """The scanned paper declaration, for whoever may see the signature."""
     signature = selectors.signatures_visible_to(request.user).filter(pk=pk).first()
