@@ -142,3 +142,36 @@ def test_sign_download_coverage_and_verify_on_a_phone_in_japanese(
     assert signature.content_hash in result
     assert "203.0.113" not in result and supplier_user.email not in result
     assert _fits(visitor)
+
+
+def test_the_verification_page_and_its_answers_pass_axe(
+    browser, live_server, settings, supplier, supplier_user
+):
+    """The route walk's audit sees the empty form; the answers (confirmed, unknown, bad
+    input) are audited here, in both languages, on a phone and a desktop."""
+    from tests.declarations.certificate_helpers import sign
+    from tests.e2e.test_accessibility import AXE, AXE_RUN
+
+    _kinds()
+    signature = sign(supplier_user, supplier)
+    pages = {
+        "confirmed": f"/declarations/verify/?hash={signature.content_hash}",
+        "unknown": "/declarations/verify/?hash=" + "0" * 64,
+        "bad input": "/declarations/verify/?hash=not-a-hash",
+    }
+    problems = []
+    for language, width in (("en", 1280), ("ja", 375)):
+        context = browser.new_context(viewport={"width": width, "height": 800}, bypass_csp=True)
+        context.add_init_script(path=str(AXE))
+        context.add_cookies(
+            [{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server.url}]
+        )
+        page = context.new_page()
+        for name, path in pages.items():
+            page.goto(f"{live_server.url}{path}")
+            assert page.locator("html").get_attribute("lang") == language
+            problems += [f"{name} {language} {width}: {v}" for v in page.evaluate(AXE_RUN)]
+            if width == 375:
+                assert _fits(page), f"{name} is wider than the phone"
+        context.close()
+    assert not problems, "\n".join(problems)
