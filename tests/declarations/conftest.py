@@ -20,4 +20,3 @@ def new_supplier(supplier):
     supplier.transactions_started_on = current_fiscal_year().start
     supplier.save(update_fields=["transactions_started_on"])
     return supplier
-

@@ -50,7 +50,6 @@ def make_version(
     return version
 
 
-
 def sign(user, supplier, version, **overrides):
     values = {
         "actor": user,

@@ -70,9 +70,7 @@ def test_raw_sql_cannot_change_or_delete_a_signature(supplier_user, supplier, ve
     assert stored.signer_name == "Sachiko Suzuki"
 
 
-def test_the_orm_cannot_change_or_delete_a_signature_even_in_bulk(
-    supplier_user, supplier, version
-):
+def test_the_orm_cannot_change_or_delete_a_signature_even_in_bulk(supplier_user, supplier, version):
     signature = sign(supplier_user, supplier, version)
     with pytest.raises(ValidationError):
         signature.save()
@@ -119,8 +117,7 @@ def trigger_disabled():
             )
             cursor.execute(sql, params)
             cursor.execute(
-                "ALTER TABLE declarations_signature "
-                "ENABLE TRIGGER declarations_signature_immutable"
+                "ALTER TABLE declarations_signature ENABLE TRIGGER declarations_signature_immutable"
             )
 
     return tamper
