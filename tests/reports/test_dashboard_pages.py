@@ -174,3 +174,31 @@ def test_timeline_merges_sources_in_date_order(login, buyer, world_):
     assert any("Improvement item" in str(k) for k in kinds)
     env = login(buyer).get(reverse("reports:timeline", args=[g.pk]) + "?risk=environment")
     assert {e["risk"] for e in env.context["events"]} == {"Environment"}
+
+
+def _queries(client, url) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+def test_precomputed_dashboard_and_timeline_query_counts_do_not_grow(login, csco, buyer, world_):
+    from suppliers.models import Supplier
+    from tests.reports.world import item
+
+    client = login(csco)
+    url = reverse("reports:dashboard") + "?fiscal_year=2020"
+    client.get(url)  # computes and keeps the year
+    warm = _queries(client, url)
+    assert warm <= 10
+    g = Supplier.objects.get(code="G-JP")
+    timeline = reverse("reports:timeline", args=[g.pk])
+    staff = login(buyer)
+    staff.get(timeline)  # the session and the per-process lookups, once
+    before = _queries(staff, timeline)
+    for n in range(30):
+        item(g, "fair_trade", f"2019-{(n % 12) + 1:02d}-10")
+    assert _queries(staff, timeline) == before
