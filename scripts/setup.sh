@@ -35,7 +35,9 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
 fi
 mkdir -p static/vendor
 cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx.min.js
-cp node_modules/chart.js/dist/chart.umd.min.js static/vendor/chart.umd.js
+# Chart.js with its source map (the file names it, and collectstatic checks the reference)
+cp node_modules/chart.js/dist/chart.umd.min.js node_modules/chart.js/dist/chart.umd.min.js.map \
+  static/vendor/
 
 echo "==> compiling translations"
 .venv/bin/pybabel compile --domain=django --directory=locale --statistics 2>&1 \
