@@ -110,3 +110,26 @@ def test_preparing_page_while_the_worker_renders(settings, client, supplier_user
     document = Document.objects.get(kind=KIND)
     assert response["Refresh"] == f"3; url=/documents/{document.pk}/"
     assert document.state == Document.State.PENDING
+
+
+def test_a_paper_declaration_gets_a_certificate_with_its_date_only(buyer, supplier):
+    import datetime as dt
+
+    from declarations.services import paper_signature_record
+
+    from .certificate_helpers import published_version
+
+    signature = paper_signature_record(
+        actor=buyer,
+        supplier_code=supplier.code,
+        version_id=published_version().pk,
+        signed_on=dt.date(2019, 5, 10),
+        signer_name="Taro Yamada",
+        signer_title="President",
+        language="en",
+    )
+    text = pdf_text(pdf_bytes(certificate_request(signature=signature)))
+    assert "Taro Yamada" in text
+    assert "Signed on paper" in text
+    assert "(2019-05-10)" in text
+    assert "12:00" not in text  # recorded at noon: the time is not the signer's
