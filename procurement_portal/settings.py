@@ -298,9 +298,10 @@ DOCUMENTS_WAIT_SECONDS = env.float("DOCUMENTS_WAIT_SECONDS", default=5)
 # for this long, then hands the rest on; its soft limit is this plus PDF_RENDER_TIMEOUT.
 DOCUMENTS_BATCH_SECONDS = env.int("DOCUMENTS_BATCH_SECONDS", default=20)
 DOCUMENTS_BATCH_SIZE = env.int("DOCUMENTS_BATCH_SIZE", default=50)
-# Improvement-guidance letters: letters per worker task, and how long a batch may show no
+# Improvement-guidance letters: letters per worker task (small, so the workers end a batch
+# together rather than one finishing a long chunk alone), and how long a batch may show no
 # progress (or a letter stay unissued) before beat's sweep hands it out again.
-VISIT_LETTERS_CHUNK_SIZE = env.int("VISIT_LETTERS_CHUNK_SIZE", default=25)
+VISIT_LETTERS_CHUNK_SIZE = env.int("VISIT_LETTERS_CHUNK_SIZE", default=10)
 VISIT_LETTERS_SWEEP_AFTER_SECONDS = env.int("VISIT_LETTERS_SWEEP_AFTER_SECONDS", default=120)
 # Largest import file accepted by the upload page (bytes).
 IMPORT_MAX_UPLOAD_BYTES = env.int("IMPORT_MAX_UPLOAD_BYTES", default=50 * 1024 * 1024)

@@ -6,8 +6,10 @@
   within ``DOCUMENTS_BATCH_SECONDS``; its soft limit is that plus one document's limit,
   so every letter it starts has the documents service's full time limit, and what it did
   not start goes on in a new task.
-* ``prepare_batch(batch_id)`` asks for a batch's letters chunk by chunk and queues each
-  chunk's ``issue_letters`` at once, so the other workers render while it prepares.
+* ``prepare_batch(batch_id)`` cuts a batch's visits into chunks and queues one
+  ``issue_letters`` per chunk with ``prepare=True``: each chunk first asks for its own
+  letters (``letters.letter_batch_prepare``: the letter's HTML and its keyed document),
+  so every worker process prepares as well as renders, and none waits for another.
 * ``sweep_letters`` (beat) hands out again what a killed worker left: letters asked for
   and not issued, and batches whose progress stopped.
 
@@ -36,7 +38,7 @@ _LIMIT = settings.PDF_RENDER_TIMEOUT
 
 
 def _chunk_size() -> int:
-    return max(1, int(getattr(settings, "VISIT_LETTERS_CHUNK_SIZE", 25)))
+    return max(1, int(getattr(settings, "VISIT_LETTERS_CHUNK_SIZE", 10)))
 
 
 def _chunks(ids: list[int]) -> list[list[int]]:
@@ -73,9 +75,13 @@ def start_batch(batch_id: int) -> None:
     soft_time_limit=BATCH_SECONDS + _LIMIT,
     time_limit=BATCH_SECONDS + _LIMIT + 5,
 )
-def issue_letters(self, visit_ids: list[int], batch_id: int | None = None) -> dict:
+def issue_letters(
+    self, visit_ids: list[int], batch_id: int | None = None, prepare: bool = False
+) -> dict:
     eager = bool(self.request.is_eager)
     deadline = timezone.now() + dt.timedelta(seconds=BATCH_SECONDS)
+    if prepare and batch_id is not None:
+        visit_ids = letters.letter_batch_prepare(batch_id=batch_id, visit_ids=list(visit_ids))
     outcomes: dict[str, int] = {}
     rest: list[int] = []
     for index, visit_id in enumerate(visit_ids):
@@ -100,17 +106,14 @@ def issue_letters(self, visit_ids: list[int], batch_id: int | None = None) -> di
 def prepare_batch(self, batch_id: int) -> int:
     batch = letters.LetterBatch.objects.get(pk=batch_id)
     ids = list(letters.batch_visits(batch).values_list("pk", flat=True))
-    queued = 0
     for chunk in _chunks(ids):
-        ready = letters.letter_batch_prepare(batch_id=batch_id, visit_ids=chunk)
-        if ready:
-            if self.request.is_eager:
-                issue_letters.apply(args=(ready, batch_id))
-            else:
-                issue_letters.delay(ready, batch_id)
-            queued += len(ready)
-    letters.letter_batch_refresh(batch_id=batch_id)
-    return queued
+        if self.request.is_eager:
+            issue_letters.apply(args=(chunk, batch_id, True))
+        else:
+            issue_letters.delay(chunk, batch_id, True)
+    if not ids:
+        letters.letter_batch_refresh(batch_id=batch_id)
+    return len(ids)
 
 
 @shared_task

@@ -366,3 +366,27 @@ def test_batches_are_for_staff_who_issue_letters(supplier_user, csco, visits_ref
             letters.letter_batch_start(
                 actor=user, period_start="2026-10-01", period_end="2026-10-31"
             )
+
+
+# --- Demo ----------------------------------------------------------------------------------
+
+
+def test_the_letter_demo_issues_letters_in_both_languages_once(settings):
+    from assessments.demo import build_assessment_demo
+    from suppliers import demo
+    from visits.demo import build_visit_demo
+    from visits.letter_demo import build_letter_demo
+
+    demo.build_demo(suppliers=60)
+    build_assessment_demo()
+    build_visit_demo()
+
+    made = build_letter_demo()
+    again = build_letter_demo()
+
+    assert made.batches == 1 and again.batches == 0
+    assert set(made.languages) == {"en", "ja"}
+    batch = LetterBatch.objects.get()
+    assert batch.done == batch.total > 0 and batch.finished_at is not None
+    assert made.letters >= 4
+    assert OutboxMessage.objects.filter(key__startswith="visit-letter:").exists()
