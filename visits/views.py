@@ -18,6 +18,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -140,6 +141,7 @@ def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "categories": selectors.categories(),
         "finding_count": sum(1 for a in answers if a.is_finding),
         "answered_count": sum(1 for a in answers if a.outcome != Outcome.UNANSWERED),
+        "today": timezone.localdate(),
     }
     if editable:
         sites = list(Site.objects.filter(supplier_id=visit.supplier_id).order_by("name"))

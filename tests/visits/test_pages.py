@@ -225,3 +225,15 @@ def test_planned_visit_started_by_giving_site_and_date(
     )
     visit.refresh_from_db()
     assert visit.status == VisitStatus.DRAFT and visit.site_id == site.pk
+
+
+def test_a_raised_item_past_its_due_date_is_flagged_on_the_visit(
+    login, buyer, make_visit, supplier, site
+):
+    visit = make_visit(
+        supplier=supplier, site=site, visit_date=timezone.localdate() - dt.timedelta(days=90)
+    )
+    answer_all(visit, buyer, findings={"wages": finding(visit, category="wages", days=30)})
+    services.visit_submit(actor=buyer, visit_id=visit.pk)
+    page = login(buyer).get(reverse("visits:detail", args=[visit.pk]))
+    assert page.text.count("data-overdue") == 1
