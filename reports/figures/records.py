@@ -5,9 +5,10 @@ figure is the same queryset with the same parameters, so every number opens exac
 records it counts ("the same filter, one query away"). Each record set names the model
 it lists, the parameters it takes (each checked), and the columns of its list and CSV.
 
-Every set is built from filters the database runs as semi-joins (``EXISTS`` in the
-``WHERE`` clause): no per-supplier loop, and a query count that does not depend on the
-data.
+Every set is built from ``id IN (subquery)`` filters: PostgreSQL runs each subquery once
+(a semi-join, or a hashed subplan where conditions are joined with OR; a correlated
+``EXISTS`` under OR was run once per supplier, 4 s per figure at 50,000 suppliers). No
+per-supplier loop, and a query count that does not depend on the data.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db.models import Case, CharField, Exists, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Case, CharField, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -63,7 +64,7 @@ def valid_signatures(p: Period, covering: str | None = None) -> QuerySet:
 
 
 def q_declared(p: Period, covering: str | None = None) -> Q:
-    return Q(Exists(valid_signatures(p, covering).filter(supplier=OuterRef("pk"))))
+    return Q(pk__in=valid_signatures(p, covering).values("supplier_id"))
 
 
 def submitted_assessments(p: Period, kind: str | None = None) -> QuerySet:
@@ -76,13 +77,11 @@ def submitted_assessments(p: Period, kind: str | None = None) -> QuerySet:
 
 
 def q_self_assessed(p: Period, kind: str | None = None) -> Q:
-    return Q(Exists(submitted_assessments(p, kind).filter(supplier=OuterRef("pk"))))
+    return Q(pk__in=submitted_assessments(p, kind).values("supplier_id"))
 
 
 def q_critical(p: Period) -> Q:
-    return Q(
-        Exists(CriticalDesignation.objects.filter(fiscal_year=p.year, supplier=OuterRef("pk")))
-    )
+    return Q(pk__in=CriticalDesignation.objects.filter(fiscal_year=p.year).values("supplier_id"))
 
 
 def visits_in(p: Period, kind: str | None = None) -> QuerySet | None:
@@ -118,9 +117,9 @@ def q_visited(p: Period, kind: str | None = None, *, result: str | None = None) 
         return Q(pk__in=[])
     if result == "significant":
         # Significant improvement: the visit's result says so, or one finding does.
-        significant = findings_in(p, kind, ("significant",)).filter(visit=OuterRef("pk"))
-        rows = rows.filter(Q(result="significant") | Q(Exists(significant)))
-    return Q(Exists(rows.filter(supplier=OuterRef("pk"))))
+        significant = findings_in(p, kind, ("significant",)).values("visit_id")
+        rows = rows.filter(Q(result="significant") | Q(pk__in=significant))
+    return Q(pk__in=rows.values("supplier_id"))
 
 
 def q_assessed_impacts(p: Period) -> Q:
@@ -140,12 +139,11 @@ def q_significant_impacts(p: Period, criteria: str) -> Q:
         assessment__questionnaire__kind=QuestionnaireKind.SUSTAINABILITY,
         risk__code__in=risks,
         rating=Rating.HIGH,
-        assessment__supplier=OuterRef("pk"),
     )
-    q = Q(Exists(low))
+    q = Q(pk__in=low.values("assessment__supplier_id"))
     found = findings_in(p, None, ("significant",))
     if found is not None:
-        q |= Q(Exists(found.filter(item__risk__code__in=risks, visit__supplier=OuterRef("pk"))))
+        q |= Q(pk__in=found.filter(item__risk__code__in=risks).values("visit__supplier_id"))
     return q
 
 
@@ -153,12 +151,11 @@ def q_improvement_agreed(p: Period, criteria: str) -> Q:
     """An improvement item on one of the criteria's risks whose action plan was accepted
     (verified or closed after a plan was sent) on or before the year's last day."""
     agreed = ImprovementItem.objects.filter(
-        supplier=OuterRef("pk"),
         risk__code__in=CRITERIA_RISKS[criteria],
         action_plan_submitted_at__isnull=False,
         status__in=[ImprovementStatus.VERIFIED, ImprovementStatus.CLOSED],
     ).filter(Q(verified_at__lt=p.after_at) | Q(verified_at__isnull=True, closed_at__lt=p.after_at))
-    return Q(Exists(agreed))
+    return Q(pk__in=agreed.values("supplier_id"))
 
 
 def q_terminated(p: Period) -> Q:
@@ -168,14 +165,14 @@ def q_terminated(p: Period) -> Q:
 def q_high_risk(p: Period) -> Q:
     """Rated in the policy's lowest band (high risk) by a self-assessment of the year
     submitted at least once (either questionnaire)."""
-    return Q(Exists(submitted_assessments(p).filter(rating=Rating.HIGH, supplier=OuterRef("pk"))))
+    return Q(pk__in=submitted_assessments(p).filter(rating=Rating.HIGH).values("supplier_id"))
 
 
 def q_meeting_attended(p: Period) -> Q:
     Attendance = model("dissemination.MeetingAttendance")
     if Attendance is None:
         return Q(pk__in=[])
-    return Q(Exists(meeting_attendances(p).filter(supplier=OuterRef("pk"))))
+    return Q(pk__in=meeting_attendances(p).values("supplier_id"))
 
 
 def meeting_attendances(p: Period) -> QuerySet:
@@ -296,18 +293,13 @@ def _findings(p: Period, category: str = "", outcome: str = "", kind: str = "") 
 
 
 def _guided(p: Period, category: str = "") -> QuerySet:
-    return Supplier.objects.filter(
-        Exists(
-            _findings(p, category).filter(
-                guidance_category__isnull=False, visit__supplier=OuterRef("pk")
-            )
-        )
-    )
+    found = _findings(p, category).filter(guidance_category__isnull=False)
+    return Supplier.objects.filter(pk__in=found.values("visit__supplier_id"))
 
 
 def _svr_with_issues(p: Period) -> QuerySet:
-    found = findings_in(p, "svr").filter(visit=OuterRef("pk"))
-    return visits_in(p, "svr").filter(Q(result__in=["minor", "significant"]) | Q(Exists(found)))
+    found = findings_in(p, "svr").values("visit_id")
+    return visits_in(p, "svr").filter(Q(result__in=["minor", "significant"]) | Q(pk__in=found))
 
 
 def _risk_scores(p: Period, risk: str = "") -> QuerySet:
@@ -344,7 +336,7 @@ def _recipients(p: Period, campaign: int | None = None, responded: str = "") -> 
 def _spend(p: Period, covered: str = "") -> QuerySet:
     rows = SupplierSpend.objects.filter(fiscal_year=p.year)
     if covered == "yes":
-        rows = rows.filter(Exists(submitted_assessments(p).filter(supplier=OuterRef("supplier"))))
+        rows = rows.filter(supplier_id__in=submitted_assessments(p).values("supplier_id"))
     elif covered == "unconverted":
         rows = rows.exclude(has_rate_q())
     return rows
