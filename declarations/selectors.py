@@ -186,6 +186,32 @@ class Coverage:
     def percent(self) -> int:
         return round(100 * self.covered / self.total) if self.total else 0
 
+    @property
+    def missing_count(self) -> int:
+        return self.total - self.covered
+
+    def missing_pages(self) -> CountedRows:
+        """The missing list for a Paginator, which then asks no COUNT query of its own
+        (the regions' figures already hold it)."""
+        return CountedRows(self.missing, self.missing_count)
+
+
+class CountedRows:
+    """A queryset with its length known beforehand (sliced lazily, never counted)."""
+
+    def __init__(self, queryset: QuerySet, count: int):
+        self.queryset, self._count = queryset, count
+        self.ordered = queryset.ordered
+
+    def count(self) -> int:
+        return self._count
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, key):
+        return self.queryset[key]
+
 
 def coverage(*, user: User | None, fiscal_year: int, kind: DeclarationKind) -> Coverage:
     """The coverage page's figures: one grouped query for the regions (however many
@@ -193,9 +219,10 @@ def coverage(*, user: User | None, fiscal_year: int, kind: DeclarationKind) -> C
     from suppliers.regions import Region
 
     day = coverage_day(fiscal_year)
+    year = FiscalYear(fiscal_year)
     suppliers = (
-        new_suppliers_of_year(fiscal_year)
-        .filter(pk__in=Supplier.objects.visible_to(user).values("pk"))
+        Supplier.objects.visible_to(user)
+        .filter(transactions_started_on__gte=year.start, transactions_started_on__lte=year.end)
         .annotate(covered=covered_filter(kind, day))
     )
     rows = (

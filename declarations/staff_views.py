@@ -228,7 +228,7 @@ def coverage(request):
     access.require_staff(request.user)
     form, fiscal_year, kind = _coverage_form(request)
     figures = selectors.coverage(user=request.user, fiscal_year=fiscal_year, kind=kind)
-    page = Paginator(figures.missing, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(figures.missing_pages(), PAGE_SIZE).get_page(request.GET.get("page"))
     current = selectors.current_versions().filter(kind=kind).first()
     return _render(
         request,
