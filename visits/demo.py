@@ -26,7 +26,7 @@ from procurement_portal.accounts.models import Role, SupplierMembership, User
 from procurement_portal.fiscal import current_fiscal_year
 from suppliers.models import Site, Supplier
 
-from . import planning, services
+from . import letters, planning, services
 from .models import Visit, VisitKind, VisitStatus
 from .reference_data import ensure_reference_data
 
@@ -134,6 +134,10 @@ def build_visit_demo(*, seed: int = SEED) -> VisitDemoResult:
     hours, exits, chemicals = ImprovementItem.objects.filter(visit_answer__visit=svr).order_by(
         "visit_answer__item__position"
     )
+    # The supplier sees the findings with the letter: issue it (rendered here, so the demo
+    # does not wait on a worker; the letters demo issues the others).
+    letters.letter_request(actor=buyer, visit_id=svr.pk)
+    letters.letter_issue(visit_id=svr.pk, in_process=True)
     for item in (hours, exits, chemicals):
         item_workflow.item_action_plan_submit(
             actor=supplier_user,

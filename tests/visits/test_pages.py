@@ -237,3 +237,17 @@ def test_a_raised_item_past_its_due_date_is_flagged_on_the_visit(
     services.visit_submit(actor=buyer, visit_id=visit.pk)
     page = login(buyer).get(reverse("visits:detail", args=[visit.pk]))
     assert page.text.count("data-overdue") == 1
+
+
+def test_a_supplier_sees_the_items_of_a_visit_only_with_its_letter(
+    login, buyer, supplier_user, draft
+):
+    answer_all(draft, buyer, findings={"wages": finding(draft, category="wages")})
+    services.visit_submit(actor=buyer, visit_id=draft.pk)
+    item = ImprovementItem.objects.get()
+    assert not ImprovementItem.objects.visible_to(supplier_user).exists()
+    client = login(supplier_user)
+    assert client.get(reverse("assessments:item-detail", args=[item.pk])).status_code == 404
+    Visit.objects.filter(pk=draft.pk).update(letter_issued_at=timezone.now())
+    assert list(ImprovementItem.objects.visible_to(supplier_user)) == [item]
+    assert client.get(reverse("assessments:item-detail", args=[item.pk])).status_code == 200

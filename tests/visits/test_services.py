@@ -357,6 +357,7 @@ def test_a_revisit_closes_a_fixed_item_and_reopens_one_that_is_not(
     )
     services.visit_submit(actor=buyer, visit_id=first.pk)
     fixed, not_fixed = ImprovementItem.objects.filter(visit_answer__visit=first).order_by("id")
+    Visit.objects.filter(pk=first.pk).update(letter_issued_at=timezone.now())  # the letter
     for item in (fixed, not_fixed):
         item_workflow.item_action_plan_submit(
             actor=supplier_user, item_id=item.pk, action_plan="Plan"

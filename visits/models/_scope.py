@@ -11,6 +11,7 @@ model, so ``visible_to``, ``sees`` and ``require`` apply it after the supplier s
 
 from __future__ import annotations
 
+from django.apps import apps
 from django.db import models
 
 from procurement_portal import access
@@ -90,3 +91,32 @@ def may_log(user, visit) -> bool:
     """Object rule: ``access.require(user, Action.REVIEW_ASSESSMENTS, visit)`` before any
     change to a visit (registered when the models load)."""
     return visit_visible(user, visit) and may_log_kind(user, visit.kind)
+
+
+# An improvement item raised by a visit reaches the supplier with the visit's letter, not
+# before: until then the finding is the company's working file like the visit itself.
+def _items_rows(user, rows):
+    if not access.is_supplier_user(user):
+        return rows
+    # A subquery, not a join: the item workflow locks these rows (FOR UPDATE), which
+    # PostgreSQL refuses on the nullable side of an outer join.
+    issued = (
+        apps.get_model("visits", "VisitAnswer")
+        .objects.filter(visit__letter_issued_at__isnull=False, improvement_item__isnull=False)
+        .values("improvement_item_id")
+    )
+    return rows.filter(~models.Q(source="site_visit") | models.Q(pk__in=issued))
+
+
+def _item_seen(user, item) -> bool:
+    if not access.is_supplier_user(user) or item.source != "site_visit":
+        return True
+    return (
+        type(item)
+        ._default_manager.filter(pk=item.pk, visit_answer__visit__letter_issued_at__isnull=False)
+        .exists()
+    )
+
+
+access.row_rule("assessments.ImprovementItem", access.VIEW)(_items_rows)
+access.rule("assessments.ImprovementItem", access.VIEW)(_item_seen)
