@@ -315,7 +315,11 @@ class Acknowledgement(TimeStampedModel):
                 violation_error_message=_("This version is already acknowledged."),
             )
         ]
-        indexes = [models.Index(fields=["version", "supplier"], name="guideline_ack_version")]
+        indexes = [
+            models.Index(fields=["version", "supplier"], name="guideline_ack_version"),
+            # The coverage's latest acknowledgements without sorting all of them.
+            models.Index(fields=["version", "-acknowledged_at"], name="guideline_ack_latest"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.supplier_id} read {self.version_id}"
