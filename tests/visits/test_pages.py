@@ -126,6 +126,12 @@ def test_staff_amend_through_the_page_and_the_amendment_is_shown(login, buyer, d
     assert "Names were missing." in page.text
 
 
+def _png() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGBA", (10, 10), (0, 0, 255, 128)).save(out, format="PNG")
+    return out.getvalue()
+
+
 def _photo_bytes() -> bytes:
     image = Image.new("RGB", (40, 30), "red")
     exif = Image.Exif()
@@ -163,6 +169,13 @@ def test_a_photo_is_stored_without_its_metadata_and_a_non_image_is_refused(
     assert VisitPhoto.objects.count() == 1
     download = client.get(reverse("visits:photo", args=[photo.pk]))
     assert download.status_code == 200
+    client.post(
+        url, {"caption": "Entrance", "file": SimpleUploadedFile("a.png", _png(), "image/png")}
+    )
+    whole = VisitPhoto.objects.get(answer__isnull=True)
+    assert whole.caption == "Entrance" and whole.content_type == "image/jpeg"
+    page = client.get(reverse("visits:detail", args=[draft.pk]))
+    assert reverse("visits:photo", args=[whole.pk]) in page.text
 
 
 def test_suppliers_see_a_visit_only_once_its_letter_is_issued(login, buyer, supplier_user, draft):
