@@ -18,16 +18,14 @@ from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext_lazy as _
 
 from assessments.models import Campaign
-from suppliers.models import PriorityRisk
+from suppliers.models import CurrencyRate, PriorityRisk
 from suppliers.regions import Region
 
 from . import records
 from .base import (
     REGIONS,
     Period,
-    converted_amount,
     has,
-    has_rate_q,
     money,
     percent,
     reporting_currency,
@@ -85,17 +83,35 @@ def _region_rows(section: Section, prefix: str, counts: dict[str, int], set_name
         )
 
 
+def year_rates(p: Period) -> dict[str, Decimal]:
+    """The year's rates to the reporting currency (the reporting currency's own is 1)."""
+    rates = dict(CurrencyRate.objects.filter(fiscal_year=p.year).values_list("currency", "rate"))
+    rates[reporting_currency()] = Decimal(1)
+    return rates
+
+
+def converted_sums(rows, key: str | None, rates: dict[str, Decimal]) -> dict:
+    """Spend summed per ``key`` (a region, or everything for ``None``) in the reporting
+    currency: the database sums per currency (a handful of rows), each sum is converted
+    at its currency's rate for the year. Exact: every row of a currency and year shares
+    the rate, so rate x sum equals the sum of rate x amount. Currencies without a rate are
+    left out (counted apart)."""
+    fields = ["currency"] if key is None else [key, "currency"]
+    totals: dict = defaultdict(lambda: Decimal(0))
+    for row in rows.order_by().values(*fields).annotate(total=Sum("amount")):
+        rate = rates.get(row["currency"])
+        if rate is not None:
+            totals[row[key] if key else None] += row["total"] * rate
+    return totals
+
+
 def spend_section(p: Period) -> Section:
     """1. Procurement spend by region, in the reporting currency, with shares."""
     section = Section("spend", _("Procurement spend by region"))
     currency = reporting_currency()
+    rates = year_rates(p)
     rows = RECORD_SETS["spend"].rows(p, {}).order_by()
-    by_region = {
-        r["supplier__region"]: r["total"]
-        for r in rows.filter(has_rate_q())
-        .values("supplier__region")
-        .annotate(total=Sum(converted_amount()))
-    }
+    by_region = converted_sums(rows, "supplier__region", rates)
     total = money(sum((money(v) for v in by_region.values()), Decimal(0)))
     section.add("spend.total", _("Total"), total, unit=currency, drill=("spend", {}))
     for region in REGIONS:
@@ -119,7 +135,7 @@ def spend_section(p: Period) -> Section:
     section.add(
         "spend.unconverted_rows",
         _("Spend rows without a rate for their currency (left out)"),
-        rows.exclude(has_rate_q()).count(),
+        rows.exclude(currency__in=list(rates)).count(),
         drill=("spend", {"covered": "unconverted"}),
     )
     return section
@@ -317,15 +333,12 @@ def csco_section(p: Period) -> Section:
     rates, improvement items open by age band and risk, high-risk suppliers visited."""
     section = Section("csco", _("For the CSCO"))
     currency = reporting_currency()
-    spend = RECORD_SETS["spend"].rows(p, {}).order_by().filter(has_rate_q())
-    sums = spend.aggregate(
-        total=Sum(converted_amount()),
-        covered=Sum(
-            converted_amount(),
-            filter=Q(pk__in=RECORD_SETS["spend"].rows(p, {"covered": "yes"}).values("pk")),
-        ),
-    )
-    total, covered = money(sums["total"]), money(sums["covered"])
+    rates = year_rates(p)
+    # Each region's converted total summed, then rounded: the same as spend.total.
+    by_region = converted_sums(RECORD_SETS["spend"].rows(p, {}), "supplier__region", rates)
+    total = money(sum((money(v) for v in by_region.values()), Decimal(0)))
+    covered_rows = RECORD_SETS["spend"].rows(p, {"covered": "yes"})
+    covered = money(sum(converted_sums(covered_rows, None, rates).values(), Decimal(0)))
     section.add(
         "csco.spend_covered",
         _("Spend with a submitted self-assessment"),
