@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import meeting_views, views
 
 app_name = "dissemination"
 
@@ -18,15 +18,15 @@ urlpatterns = [
     path("versions/<int:pk>/remind/", views.version_remind, name="version-remind"),
     path("versions/<int:pk>/acknowledge/", views.version_acknowledge, name="version-acknowledge"),
     path("files/<int:pk>/", views.file_download, name="file-download"),
-    path("meetings/", views.meetings, name="meetings"),
-    path("meetings/new/", views.meeting_create, name="meeting-create"),
-    path("meetings/<int:pk>/", views.meeting_detail, name="meeting-detail"),
-    path("meetings/<int:pk>/invite/", views.meeting_invite, name="meeting-invite"),
+    path("meetings/", meeting_views.meetings, name="meetings"),
+    path("meetings/new/", meeting_views.meeting_create, name="meeting-create"),
+    path("meetings/<int:pk>/", meeting_views.meeting_detail, name="meeting-detail"),
+    path("meetings/<int:pk>/invite/", meeting_views.meeting_invite, name="meeting-invite"),
     path(
         "meetings/<int:pk>/attendance/<int:supplier_id>/",
-        views.attendance_record,
+        meeting_views.attendance_record,
         name="attendance-record",
     ),
-    path("meetings/<int:pk>/awards/", views.award_create, name="award-create"),
-    path("awards/<int:pk>/delete/", views.award_delete, name="award-delete"),
+    path("meetings/<int:pk>/awards/", meeting_views.award_create, name="award-create"),
+    path("awards/<int:pk>/delete/", meeting_views.award_delete, name="award-delete"),
 ]
