@@ -77,9 +77,12 @@ def main() -> int:
     totp_key = staff_device()
 
     with Server(db_url) as server:
+        # The floor (a bare JSON view) beside the figures: on a shared machine it shows
+        # how much of a figure is the machine's load rather than the page.
+        floor = measure(server.port, "/bench/floor/", label="floor", requests=args.requests)
         signing = run_signing(server.port, rbc, sessions)
         coverage = run_coverage(server.port, totp_key, args.requests)
-    report(signing, coverage)
+    report(signing, coverage, floor)
     return 0
 
 
@@ -360,14 +363,19 @@ def run_coverage(port: int, totp_key: bytes, requests: int) -> dict:
     return figures
 
 
-def report(signing: dict, coverage: dict) -> None:
+def report(signing: dict, coverage: dict, floor) -> None:
     from declarations.models import Signature
     from declarations.services import verify_chain
     from suppliers.models import Supplier
 
     print(
         f"\n{Supplier.objects.count():,} suppliers, {Signature.objects.count():,} signatures; "
-        "server time from Server-Timing (ms)"
+        f"server time from Server-Timing (ms); load average {os.getloadavg()[0]:.1f} "
+        f"on {os.cpu_count()} cores"
+    )
+    print(
+        f"{'floor (bare JSON)':<24} client p50 {floor.p(floor.client_ms, 50):6.1f}  p95 "
+        f"{floor.p(floor.client_ms, 95):6.1f}"
     )
     sign = signing["sign_ms"]
     print(
