@@ -184,7 +184,7 @@ def test_the_japanese_letter_reads_in_japanese_with_its_due_dates(buyer, ja_supp
     assert document.language == "ja"
     text = squashed(pdf_text(document))
     for expected in (
-        "Yamada Seiko K.K. 御中",
+        "山田精工株式会社 御中",
         "佐藤 一郎",
         "本社工場",
         "改善指導",
