@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 
 from procurement_portal import access
 from procurement_portal.access import Action
+from procurement_portal.core.openapi import VALIDATION_ERROR_SCHEMA, PortalSchema
 from procurement_portal.fiscal import MAX_FISCAL_YEAR, MIN_FISCAL_YEAR, current_fiscal_year
 
 from .figures import annual_figures, as_data, clean_fiscal_year
@@ -44,6 +45,7 @@ class AnnualFiguresView(APIView):
     docs/annual-figures.md defines it, each with the filter of the records behind it."""
 
     renderer_classes = [renderers.JSONRenderer, CsvRenderer, XlsxRenderer]
+    schema = PortalSchema()  # documents 403 and 429 beside the files
 
     @extend_schema(
         operation_id="reports_annual_figures",
@@ -60,6 +62,7 @@ class AnnualFiguresView(APIView):
             (200, "application/json"): OpenApiTypes.OBJECT,
             (200, "text/csv"): OpenApiTypes.BINARY,
             (200, XlsxRenderer.media_type): OpenApiTypes.BINARY,
+            400: VALIDATION_ERROR_SCHEMA,
         },
     )
     def get(self, request, *args, **kwargs):
