@@ -10,11 +10,12 @@ class DisseminationConfig(AppConfig):
         from procurement_portal import access
         from suppliers import panels
 
-        from . import services  # noqa: F401  (the acknowledge rule registers itself)
         from .supplier_panel import panel
 
         # Documents, versions, files and meetings belong to no one supplier: any live user
         # may ask, and their querysets narrow supplier users to what was asked of them.
         for model in ("GuidelineDocument", "GuidelineVersion", "GuidelineFile", "PartnerMeeting"):
             access.declare(f"dissemination.{model}", shared=True)
+        # The staff supplier page shows what the supplier was asked and acknowledged, and
+        # its meetings, through the panel registry of the layer below.
         panels.register("dissemination", panel)
