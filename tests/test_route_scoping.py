@@ -296,7 +296,7 @@ def test_anonymous_visitor_reaches_only_public_pages(others_world):
 
 # Company-side records that belong to no supplier: a supplier user is refused the whole
 # kind (403 on the list as on any id), so a 403 there tells nothing about one record.
-STAFF_ONLY_KINDS = re.compile(r"^/(assessments/campaigns/|suppliers/import/jobs/)")
+STAFF_ONLY_KINDS = re.compile(r"^/(assessments/campaigns/|suppliers/import/jobs/|visits/letters/)")
 
 
 def test_scope_first_then_the_action(others_world, supplier_user):

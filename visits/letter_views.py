@@ -119,6 +119,8 @@ def letter_batches(request: HttpRequest) -> HttpResponse:
         request,
         "visits/letters/batches.html",
         {"form": form, "batches": batches, "may_issue": may_issue},
+        # A refused batch is shown again with its reasons, as a refusal (400).
+        status=400 if request.method == "POST" else 200,
     )
 
 
