@@ -388,3 +388,65 @@ def test_the_letter_demo_issues_letters_in_both_languages_once(settings):
     assert batch.done == batch.total > 0 and batch.finished_at is not None
     assert made.letters >= 4
     assert OutboxMessage.objects.filter(key__startswith="visit-letter:").exists()
+
+
+# --- Pages -----------------------------------------------------------------------------
+
+
+def test_the_letter_pages_permission_matrix(
+    client, login, buyer, csco, supplier_user, en_supplier, two_findings
+):
+    site = SiteFactory(supplier=en_supplier)
+    visit = submitted_visit(buyer, en_supplier, site, two_findings)
+    batches = reverse("visits:letter-batches")
+    issue = reverse("visits:visit-letter", kwargs={"pk": visit.pk})
+
+    assert client.get(batches).status_code == 302  # anonymous: to the login page
+    assert login(supplier_user).get(batches).status_code == 403
+    assert login(supplier_user).post(issue).status_code == 404  # not visible before issue
+    read_only = login(csco).get(batches)
+    assert read_only.status_code == 200 and b'name="period_start"' not in read_only.content
+    assert login(csco).post(issue).status_code == 403
+    assert login(csco).post(batches, {"period_start": "2026-10-01"}).status_code == 403
+
+    # staff issue the visit's letter from its page and land on the download
+    response = login(buyer).post(issue)
+    document = Visit.objects.get(pk=visit.pk).letter_document
+    assert response.status_code == 302
+    assert response["Location"] == reverse("documents:download", kwargs={"pk": document.pk})
+    assert login(buyer).get(issue)["Location"] == response["Location"]
+
+
+def test_the_batch_page_starts_a_batch_and_shows_its_progress(
+    login, buyer, en_supplier, two_findings
+):
+    site = SiteFactory(supplier=en_supplier)
+    submitted_visit(buyer, en_supplier, site, two_findings)
+    client = login(buyer)
+
+    refused = client.post(
+        reverse("visits:letter-batches"), {"period_start": "2026-10-31", "period_end": "x"}
+    )
+    assert refused.status_code == 400 and not LetterBatch.objects.exists()
+
+    response = client.post(
+        reverse("visits:letter-batches"),
+        {"period_start": "2026-10-01", "period_end": "2026-10-31", "kind": ""},
+    )
+    batch = LetterBatch.objects.get()
+    assert response["Location"] == reverse("visits:letter-batch", kwargs={"pk": batch.pk})
+    page = client.get(response["Location"])
+    assert page.status_code == 200
+    assert b'id="count-done">1<' in page.content and b'id="finished"' in page.content
+    poll = client.get(response["Location"], HTTP_HX_REQUEST="true")
+    assert b"<html" not in poll.content and b'id="count-total">1<' in poll.content
+
+
+def test_a_letter_for_a_visit_without_findings_is_refused_on_the_page(login, buyer, en_supplier):
+    site = SiteFactory(supplier=en_supplier)
+    visit = submitted_visit(buyer, en_supplier, site, [])
+    response = login(buyer).post(
+        reverse("visits:visit-letter", kwargs={"pk": visit.pk}), follow=True
+    )
+    assert "no minor or significant findings" in response.content.decode()
+    assert not Document.objects.exists()
