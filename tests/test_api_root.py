@@ -33,13 +33,20 @@ def test_the_root_lists_every_endpoint_of_the_schema(login, buyer):
     assert len(listed) > 7
 
 
-def test_the_list_endpoints_of_the_root_answer(login, buyer):
-    client = login(buyer)
+def test_the_list_endpoints_of_the_root_answer(login, admin_user):
+    # (as an administrator: some lists, the annual figures' export, are theirs only)
+    client = login(admin_user)
     listed = client.get("/api/v1/", HTTP_ACCEPT="application/json").json()
+    paths = yaml.safe_load(client.get("/api/schema/").content)["paths"]
 
     for name, url in listed.items():
         if "{" in name or name.startswith("auth/token"):
             continue
+        operation = paths[url.removeprefix("http://testserver")].get("get")
+        if operation is None:
+            continue  # a collection action that only takes POST (a paper declaration)
+        if any(p["in"] == "query" and p.get("required") for p in operation.get("parameters", [])):
+            continue  # asks for a parameter (the annual figures: the fiscal year)
         assert client.get(url, HTTP_ACCEPT="application/json").status_code == 200, name
 
 
