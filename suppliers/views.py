@@ -116,7 +116,7 @@ def _list_rows(suppliers) -> list[Supplier]:
         labels["partner"],
         "—",
     )
-    lang_ja = mark_safe(' lang="ja"')  # nosec B703  # a constant attribute
+    lang_ja = mark_safe(' lang="ja"')  # nosec B308 B703  # a constant attribute
     for s in rows:
         s.detail_url = reverse("suppliers:detail", args=[s.pk])
         s.country_name = s.country.name
