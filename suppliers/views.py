@@ -117,9 +117,15 @@ def _list_rows(suppliers) -> list[Supplier]:
         "—",
     )
     lang_ja = mark_safe(' lang="ja"')  # nosec B308 B703  # a constant attribute
+    # One reverse for the page, not one per row: only the id changes.
+    detail_url = reverse("suppliers:detail", args=[0]).removesuffix("0/")
+    country_names: dict[str, str] = {}
     for s in rows:
-        s.detail_url = reverse("suppliers:detail", args=[s.pk])
-        s.country_name = s.country.name
+        s.detail_url = f"{detail_url}{s.pk}/"
+        code = str(s.country)
+        if code not in country_names:
+            country_names[code] = str(s.country.name)
+        s.country_name = country_names[code]
         s.status_label = statuses.get(s.status, s.status)
         s.region_name = regions.get(s.region, "")
         s.category_tags = (
