@@ -72,6 +72,9 @@ def certificate_context(signature: Signature) -> dict:
         "version": version,
         "version_title": version.title_in(signature.language),
         "signed_at": timezone.localtime(signature.signed_at),
+        # The date also as ISO 8601, the same in every language (for machines and for
+        # readers of another script): written here, as templates name only locale formats.
+        "signed_on_iso": timezone.localtime(signature.signed_at).date().isoformat(),
         "verify_url": url,
         "qr": qr_data_uri(url),
         "subject": SUBJECT_PREFIX + signature.content_hash,

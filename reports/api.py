@@ -47,6 +47,13 @@ class AnnualFiguresView(APIView):
     renderer_classes = [renderers.JSONRenderer, CsvRenderer, XlsxRenderer]
     schema = PortalSchema()  # documents 403 and 429 beside the files
 
+    def perform_content_negotiation(self, request, force=False):
+        # DRF answers an unknown ``?format=`` with a bare 404 before the handler runs; here
+        # it is a parameter like any other: the handler's 400 names it, in JSON.
+        if request.query_params.get("format") not in (None, "", *figures_export.FORMATS):
+            return renderers.JSONRenderer(), renderers.JSONRenderer.media_type
+        return super().perform_content_negotiation(request, force)
+
     @extend_schema(
         operation_id="reports_annual_figures",
         parameters=[

@@ -38,6 +38,25 @@ def _reference_rows(request):
 
     ensure_reference_data()
     _restore_default_scoring_policy()
+    if transactional:
+        _reseed_data_migrations()
+
+
+# Rows the later stages' data migrations seed (declaration kinds; guidance categories and
+# the first visit plan policy), put back after a flush by the migrations' own functions.
+SEEDING_MIGRATIONS = (
+    "declarations.migrations.0003_seed_kinds",
+    "visits.migrations.0002_guidance_categories",
+)
+
+
+def _reseed_data_migrations() -> None:
+    import importlib
+
+    from django.apps import apps
+
+    for name in SEEDING_MIGRATIONS:
+        importlib.import_module(name).seed(apps, None)
 
 
 def _restore_default_scoring_policy():

@@ -49,6 +49,11 @@ def test_csco_changes_year_and_drills_down_from_a_tile_and_a_chart(
     page.go_back()
     page.wait_for_selector("canvas[data-chart=spend][data-drawn=true]")
     page.locator("canvas[data-chart=spend]").scroll_into_view_if_needed()
+    # (after "back" the page may come from the browser's cache: wait for the chart's bars)
+    page.wait_for_function(
+        "() => window.portalCharts && window.portalCharts.spend"
+        " && window.portalCharts.spend.getDatasetMeta(0).data.length > 0"
+    )
     x, y = page.evaluate(
         """() => {
             const chart = window.portalCharts.spend;
