@@ -180,6 +180,8 @@ class CampaignProgress:
     # Invitations sent again because a worker died inside the SMTP exchange: these contacts
     # may have two copies (with the same Message-ID).
     unconfirmed: int = 0
+    # The campaign's other e-mail (reminders, overdue notices) sent again likewise.
+    unconfirmed_reminders: int = 0
     # Each supplier of the list is in exactly one of these five; they add up to suppliers.
     not_invited: int = 0  # the launch has not reached it yet
     not_started: int = 0
@@ -209,15 +211,16 @@ def _invitations(campaign: Campaign) -> QuerySet[OutboxMessage]:
 def campaign_progress(campaign: Campaign) -> CampaignProgress:
     """Counts of the campaign's invitations and assessments, in a fixed number of queries."""
     progress = CampaignProgress(skipped=campaign.skipped_count)
-    for status, count, unconfirmed in _status_counts(_invitations(campaign)):
+    for status, count, unconfirmed, unconfirmed_other in _status_counts(campaign):
         progress.invited += count
         progress.unconfirmed += unconfirmed
+        progress.unconfirmed_reminders += unconfirmed_other
         if status == MessageStatus.SENT:
-            progress.delivered = count
+            progress.delivered += count
         elif status == MessageStatus.FAILED:
-            progress.failed = count
-        else:
-            progress.queued = count
+            progress.failed += count
+        else:  # queued, or being sent now
+            progress.queued += count
     today = timezone.localdate()
     regions: dict[str, RegionProgress] = {
         r.value: RegionProgress(region=r.value, label=r.label) for r in Region
@@ -263,12 +266,21 @@ def campaign_progress(campaign: Campaign) -> CampaignProgress:
     return progress
 
 
-def _status_counts(messages: QuerySet[OutboxMessage]) -> list[tuple[str, int, int]]:
+def _status_counts(campaign: Campaign) -> list[tuple[str, int, int, int]]:
+    """Per status of the campaign's e-mail: invitations, invitations sent again after an
+    unconfirmed attempt, and other messages (reminders, overdue notices) sent again so."""
+    invitation = Q(key__startswith=f"campaign:{campaign.pk}:invite:")
+    again = Q(unconfirmed_attempts__gt=0)
     return list(
-        messages.order_by()
+        OutboxMessage.objects.filter(group=campaign.outbox_group)
+        .order_by()
         .values("status")
-        .annotate(n=Count("id"), again=Count("id", filter=Q(unconfirmed_attempts__gt=0)))
-        .values_list("status", "n", "again")
+        .annotate(
+            n=Count("id", filter=invitation),
+            again=Count("id", filter=invitation & again),
+            again_other=Count("id", filter=~invitation & again),
+        )
+        .values_list("status", "n", "again", "again_other")
     )
 
 

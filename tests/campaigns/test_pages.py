@@ -131,6 +131,29 @@ def test_progress_export_and_resend(login, buyer, launched, django_capture_on_co
     assert [m.to[0] for m in mail.outbox] == [message.to]
 
 
+def test_progress_counts_reminders_sent_again_apart_from_invitations(login, buyer, launched):
+    # given: a reminder of the campaign sent again after a worker died in its SMTP answer
+    contact_id = (
+        OutboxMessage.objects.filter(group=launched.outbox_group).order_by("pk").first().key
+    ).split(":")[3]
+    OutboxMessage.objects.create(
+        key=f"campaign:{launched.pk}:reminder:1:{contact_id}",
+        group=launched.outbox_group,
+        to="c0@supplier.example",
+        subject="Reminder",
+        body_text="b",
+        status=MessageStatus.SENT,
+        attempts=2,
+        unconfirmed_attempts=1,
+    )
+    # when: staff open the progress page
+    page = login(buyer).get(f"/assessments/campaigns/{launched.pk}/progress/").content.decode()
+    # then: the invitations' count is unchanged, the reminder is counted on its own line
+    assert 'id="count-invited">3<' in page and 'id="count-unconfirmed">0<' in page
+    assert 'id="count-unconfirmed-reminders">1<' in page
+    assert "may have two copies of the same message" in page
+
+
 def test_progress_page_polls_while_launching(login, buyer, launched):
     Campaign.objects.filter(pk=launched.pk).update(status=CampaignStatus.LAUNCHING)
     client = login(buyer)
