@@ -303,6 +303,54 @@ def test_reminders_skip_submitted_suppliers_and_a_double_tick_sends_nothing_twic
     assert today  # the campaign opened today
 
 
+def test_a_reminder_run_that_dies_halfway_is_finished_by_the_next_tick_never_twice(
+    buyer, django_capture_on_commit_callbacks, monkeypatch, settings
+):
+    from assessments import tasks
+
+    # given: a launched campaign of five suppliers, reminders queued two suppliers at a time
+    settings.CAMPAIGN_CHUNK_SIZE = 2
+    suppliers_with_contacts(5)
+    campaign = draft(buyer, reminder_days_before=[14], overdue_every_days=0, reminder_max=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.campaign_launch(actor=buyer, campaign_id=campaign.pk)
+    mail.outbox.clear()
+    monkeypatch.setattr(
+        timezone, "localdate", lambda *a, **k: campaign.due_date - dt.timedelta(days=14)
+    )
+    # when: the worker dies after the first chunk's reminders are committed (its delivery
+    # wake-up lost with it)
+    remind = services._remind
+
+    def dies_after_the_first_chunk(campaign_, step, recipients):
+        if OutboxMessage.objects.filter(key__contains=":reminder:").exists():
+            raise RuntimeError("worker killed")
+        return remind(campaign_, step, recipients)
+
+    monkeypatch.setattr(services, "_remind", dies_after_the_first_chunk)
+    with pytest.raises(RuntimeError, match="worker killed"):
+        tasks.campaigns_tick()
+    reminders = OutboxMessage.objects.filter(key__contains=":reminder:")
+    assert reminders.count() == 2 and mail.outbox == []
+    campaign.refresh_from_db()
+    assert campaign.reminder_step == 0  # the step is not recorded as done
+    # and the next tick runs on a live worker
+    monkeypatch.setattr(services, "_remind", remind)
+    with django_capture_on_commit_callbacks(execute=True):
+        tasks.campaigns_tick()
+    # then: every contact has its reminder once, the two queued before the death included
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(
+        f"c{i}@supplier.example" for i in range(5)
+    )
+    assert reminders.count() == 5
+    assert set(reminders.values_list("status", flat=True)) == {MessageStatus.SENT}
+    campaign.refresh_from_db()
+    assert campaign.reminder_step == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        tasks.campaigns_tick()  # a third tick finds the step done
+    assert len(mail.outbox) == 5
+
+
 # --- progress ------------------------------------------------------------------------
 
 

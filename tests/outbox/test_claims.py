@@ -188,3 +188,31 @@ def test_a_refusal_is_not_counted_as_unconfirmed(smtp_server, settings):
     message.refresh_from_db()
     assert (message.status, message.unconfirmed_attempts) == ("queued", 0)
     assert "451" in message.last_error
+
+
+def test_the_outbox_admin_shows_and_filters_messages_sent_again(login, admin_user):
+    # given: one message sent plainly, one sent again after a worker died in its SMTP answer
+    _row("claims:plain", to="plain@supplier.example", status=MessageStatus.SENT, attempts=1)
+    again = _row(
+        "claims:again",
+        to="again@supplier.example",
+        status=MessageStatus.SENT,
+        attempts=2,
+        unconfirmed_attempts=1,
+        history=[
+            {"event": "sending", "by": "dead-host:1", "attempt": 1},
+            {"event": "unconfirmed", "by": "dead-host:1", "attempt": 1},
+            {"event": "sending", "by": "live-host:2", "attempt": 2},
+            {"event": "sent", "by": "live-host:2", "attempt": 2},
+        ],
+    )
+    client = login(admin_user)
+    # when: the administrator opens the outbox, then filters it
+    listing = client.get("/admin/outbox/outboxmessage/").content.decode()
+    filtered = client.get("/admin/outbox/outboxmessage/?unconfirmed=yes").content.decode()
+    detail = client.get(f"/admin/outbox/outboxmessage/{again.pk}/change/").content.decode()
+    # then: the count is a column and a filter that names how many, and the row tells why
+    assert "Sent again after an unconfirmed attempt" in listing
+    assert "Yes (1)" in listing
+    assert "again@supplier.example" in filtered and "plain@supplier.example" not in filtered
+    assert "unconfirmed" in detail and "dead-host:1" in detail
