@@ -104,6 +104,7 @@ def start_worker(env: dict[str, str], n: int) -> subprocess.Popen:
 
 
 def start_beat(env: dict[str, str]) -> subprocess.Popen:
+    OUT.mkdir(parents=True, exist_ok=True)  # beat starts first: on a fresh checkout
     log = (OUT / "celery-kills-beat.log").open("wb")
     schedule = OUT / "celery-kills-beat-schedule"
     for leftover in OUT.glob("celery-kills-beat-schedule*"):
