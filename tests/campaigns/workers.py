@@ -107,17 +107,24 @@ def campaign_workers(transactional_db, settings, tmp_path, worker_env):
 
 class Beat:
     """Plays beat for a test: the outbox sweep every half second, to the test's queue
-    (the worker sends nothing lost until a sweep or a redelivered task asks it to)."""
+    (the worker sends nothing lost until a sweep or a redelivered task asks it to); with
+    ``watch_launches``, the campaigns' watch for lost launch chunks too."""
 
-    def __init__(self):
+    def __init__(self, *, watch_launches: bool = False):
         from procurement_portal.outbox.tasks import sweep_outbox
 
-        self.stop = threading.Event()
-        self.thread = threading.Thread(target=self._run, args=(sweep_outbox,), daemon=True)
+        tasks = [sweep_outbox]
+        if watch_launches:
+            from assessments.tasks import campaigns_watch
 
-    def _run(self, task):
+            tasks.append(campaigns_watch)
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, args=(tasks,), daemon=True)
+
+    def _run(self, tasks):
         while not self.stop.wait(0.5):
-            task.delay()
+            for task in tasks:
+                task.delay()
 
     def __enter__(self):
         self.thread.start()
