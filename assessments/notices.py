@@ -17,9 +17,10 @@ Who is told (the programme's rules, decided here once):
 * **Supplier actions** go to the reviewer who handles the work: a resubmitted assessment
   to the reviewer who returned it; a supplier's reply to the staff in that thread; an
   action plan to the reviewer who verified the item before, else the one who accepted the
-  assessment that raised it. When that person is gone (inactive, no longer a reviewer) or
-  unknown (an item from an on-site visit), every active procurement staff member is told
-  (and information-security assessors for information-security work).
+  assessment that raised it (for an on-site visit's finding, who submitted the visit).
+  When that person is gone (inactive, no longer a reviewer) or unknown, every active
+  procurement staff member is told (and information-security assessors for
+  information-security work).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from typing import TYPE_CHECKING
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from procurement_portal import access
 from procurement_portal.accounts.models import User
@@ -46,6 +48,7 @@ from .models import (
     AssessmentEvent,
     AssessmentStatus,
     ImprovementItem,
+    ImprovementItemEvent,
     ImprovementStatus,
     QuestionnaireKind,
 )
@@ -140,11 +143,37 @@ def _assessment_context(assessment: Assessment) -> dict:
     }
 
 
+def _first_line(text: str) -> str:
+    return text.split("\n", 1)[0][:300]
+
+
+def _finding(item: ImprovementItem) -> dict[str, str]:
+    """The finding's first line in both languages where the item keeps both (a
+    questionnaire's or checklist's wording); a free text written in one language is
+    given as written, saying which language it is in to a reader of the other."""
+    from django.utils import translation
+
+    if item.description_ja:
+        return _both(_first_line(item.description), _first_line(item.description_ja))
+    text = _first_line(item.description)
+    pair = {}
+    for language in ("en", "ja"):
+        if not item.written_in or item.written_in == language:
+            pair[language] = text
+            continue
+        with translation.override(language):
+            pair[language] = _("%(text)s (written in %(language)s)") % {
+                "text": text,
+                "language": item.get_written_in_display(),
+            }
+    return pair
+
+
 def _item_context(item: ImprovementItem) -> dict:
     return {
         **_supplier_context(item.supplier),
         "risk": _both(item.risk.name_en, item.risk.name_ja),
-        "finding": item.description.split("\n", 1)[0][:300],
+        "finding": _finding(item),
     }
 
 
@@ -208,7 +237,7 @@ def assessment_accepted(*, assessment: Assessment, note: str, items: list[Improv
                 "items": [
                     {
                         "risk": _both(i.risk.name_en, i.risk.name_ja),
-                        "finding": i.description.split("\n", 1)[0][:300],
+                        "finding": _finding(i),
                     }
                     for i in items
                 ],
@@ -218,6 +247,41 @@ def assessment_accepted(*, assessment: Assessment, note: str, items: list[Improv
             path=reverse("assessments:items"),
             subject_obj=assessment,
         )
+
+
+def visit_items_raised(
+    *,
+    visit,
+    items: list[ImprovementItem],
+    visit_kind: dict[str, str],
+    told: Iterable[str],
+) -> None:
+    """An on-site visit's findings reach the supplier with its letter (the items are
+    hidden from the supplier until then): the letter's e-mail goes to the supplier's
+    contacts, and the portal users who are not among them (``told``: the addresses the
+    letter went to) are told here of the items it raised."""
+    if not items:
+        return
+    already = {e.lower() for e in told}
+    recipients = [r for r in _portal_users_only(visit.supplier) if r.email.lower() not in already]
+    notify(
+        kind=K.ITEMS_RAISED,
+        recipients=recipients,
+        context={
+            **_supplier_context(visit.supplier),
+            "visit_kind": visit_kind,
+            "visit_date": visit.visit_date,
+            "count": len(items),
+            "items": [
+                {"risk": _both(i.risk.name_en, i.risk.name_ja), "finding": _finding(i)}
+                for i in items
+            ],
+            "due": min(i.due_date for i in items),
+        },
+        key=f"visit:{visit.pk}:items:{','.join(str(i.pk) for i in items)}",
+        path=reverse("assessments:items"),
+        subject_obj=visit.supplier,
+    )
 
 
 def assessment_resubmitted(*, assessment: Assessment, event: AssessmentEvent) -> None:
@@ -301,11 +365,25 @@ def _item(item_id: int) -> ImprovementItem:
     return ImprovementItem.objects.select_related("supplier", "risk", "verified_by").get(pk=item_id)
 
 
+def _raised_by(item: ImprovementItem) -> User | None:
+    """Who raised the item (its first step's actor): for an on-site visit's finding, the
+    staff member who submitted the visit."""
+    first = (
+        ImprovementItemEvent.objects.filter(item=item, from_status="")
+        .select_related("actor")
+        .order_by("id")
+        .first()
+    )
+    return first.actor if first else None
+
+
 def action_plan_submitted(*, item: ImprovementItem) -> None:
     item = _item(item.pk)
     reviewers: list[User | None] = [item.verified_by]
     if item.assessment_id:
         reviewers.append(_last_actor(item.assessment, AssessmentStatus.ACCEPTED))
+    else:
+        reviewers.append(_raised_by(item))
     notify(
         kind=K.ACTION_PLAN_SUBMITTED,
         recipients=_staff(reviewers, infosec=item.risk.code == INFOSEC_RISK),
@@ -341,7 +419,9 @@ def items_overdue_notify(*, today: dt.date | None = None) -> int:
     today = today or timezone.localdate()
     year, week, _day = today.isocalendar()
     overdue = (
-        ImprovementItem.objects.filter(status=ImprovementStatus.OPEN, due_date__lt=today)
+        access.as_supplier_sees(
+            ImprovementItem.objects.filter(status=ImprovementStatus.OPEN, due_date__lt=today)
+        )
         .select_related("risk")
         .order_by("supplier_id", "due_date", "id")
     )
@@ -360,7 +440,7 @@ def items_overdue_notify(*, today: dt.date | None = None) -> int:
                 "items": [
                     {
                         "risk": _both(i.risk.name_en, i.risk.name_ja),
-                        "finding": i.description.split("\n", 1)[0][:300],
+                        "finding": _finding(i),
                         "due": i.due_date,
                     }
                     for i in items

@@ -261,6 +261,28 @@ def visible_to(user: User | None, rows, action: Action | str = VIEW) -> models.Q
     return queryset
 
 
+@dataclass(frozen=True)
+class _SupplierSide:
+    """Any live supplier user, with no membership: what the VIEW row rules decide for
+    the supplier side as such (see ``as_supplier_sees``)."""
+
+    role: str = Role.SUPPLIER
+    pk: None = None
+    is_authenticated: bool = True
+    is_active: bool = True
+
+
+def as_supplier_sees(rows) -> models.QuerySet:
+    """The rows of ``rows`` the supplier's own side may see at all: the model's ``VIEW``
+    row rule applied as for a supplier user, the supplier scope left to the caller (who
+    has already picked the supplier). For telling a supplier about its records, whose
+    contacts may have no account: a visit's improvement item before its letter is
+    issued is the company's working file, and no notice may name it."""
+    queryset = rows if isinstance(rows, models.QuerySet) else rows._default_manager.all()
+    view_filter = _ROW_RULES.get((_label(queryset.model), VIEW))
+    return queryset if view_filter is None else view_filter(_SupplierSide(), queryset)
+
+
 def _owner_id(obj, path: str) -> int | None:
     if path == "":
         return obj.pk

@@ -41,6 +41,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from assessments import notices
 from procurement_portal import access
 from procurement_portal.access import Action
 from procurement_portal.core.errors import Conflict
@@ -82,7 +83,7 @@ def letter_findings(visit: Visit) -> list[VisitAnswer]:
     """The visit's findings in checklist order, with what the letter prints of them."""
     return list(
         VisitAnswer.objects.filter(visit=visit, outcome__in=sorted(FINDING_OUTCOMES))
-        .select_related("item", "guidance_category")
+        .select_related("item", "guidance_category", "improvement_item__risk")
         .order_by("item__position", "id")
     )
 
@@ -235,8 +236,26 @@ def letter_issue(*, visit_id: int, worker: str = "", in_process: bool = False) -
             visit.save(update_fields=["letter_version", "letter_issued_at", "updated_at"])
         # Queued in the same transaction as the issue: both happen, or neither. Keys
         # already in the outbox are left alone, so running this again sends nothing new.
-        queued = emails_enqueue_many(messages=_announcements(visit, document), group="visits")
+        announcements = _announcements(visit, document)
+        queued = emails_enqueue_many(messages=announcements, group="visits")
+        _tell_portal_users(visit, told=[spec.to for spec in announcements])
     return IssueResult(visit_id, "already-issued" if already else "issued", len(queued))
+
+
+def _tell_portal_users(visit: Visit, *, told: list[str]) -> None:
+    """The items the visit raised reach the supplier with the letter: its portal users
+    who were not among the letter's addressees hear of them through the item notices
+    (keyed by the items, so issuing again tells nobody twice)."""
+    items = [
+        answer.improvement_item
+        for answer in letter_findings(visit)
+        if answer.improvement_item is not None
+    ]
+    labels = {}
+    for language in ("en", "ja"):
+        with translation.override(language):
+            labels[language] = str(VisitKind(visit.kind).label)
+    notices.visit_items_raised(visit=visit, items=items, visit_kind=labels, told=told)
 
 
 def _announcements(visit: Visit, document: Document) -> list[EmailSpec]:
