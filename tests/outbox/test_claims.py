@@ -130,6 +130,37 @@ def test_the_beat_schedule_recovers_in_minutes_with_the_defaults(settings):
 
 
 @pytest.mark.django_db(transaction=False)
+def test_beats_schedules_are_in_one_place(settings):
+    # every sweep and watch is an entry of settings.CELERY_BEAT_SCHEDULE, and no module of
+    # the portal schedules periodic work of its own
+    schedule = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert {
+        "procurement_portal.outbox.tasks.sweep_outbox",
+        "procurement_portal.documents.tasks.sweep_documents",
+        "assessments.tasks.campaigns_watch",
+        "assessments.tasks.campaigns_tick",
+    } <= schedule
+    skipped = {"node_modules", "tests", "bench", "media", "static", "staticfiles", "locale"}
+    code = [
+        path
+        for top in ROOT.iterdir()
+        if top.is_dir() and not top.name.startswith(".") and top.name not in skipped
+        for path in top.rglob("*.py")
+    ]
+    assert any(path.name == "celery.py" for path in code)
+    elsewhere = [
+        str(path.relative_to(ROOT))
+        for path in code
+        if path.name != "settings.py"
+        and any(
+            word in path.read_text(errors="replace")
+            for word in ("add_periodic_task", "beat_schedule", "CELERY_BEAT_SCHEDULE =")
+        )
+    ]
+    assert elsewhere == []
+
+
+@pytest.mark.django_db(transaction=False)
 def test_a_claim_timeout_a_live_worker_could_outlast_is_refused():
     env = {
         **os.environ,
