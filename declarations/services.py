@@ -22,6 +22,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.http import Http404
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from procurement_portal import access
@@ -264,7 +265,7 @@ def signature_create(
             if already is not None:
                 raise ValidationError(
                     {"version": _("Your company already signed this version on %(date)s.")
-                     % {"date": already.signed_on.isoformat()}}
+                     % {"date": date_format(already.signed_on)}}
                 )  # fmt: skip
             return _append(
                 supplier=supplier,
@@ -438,7 +439,7 @@ def signature_revoke(
     elif day < signature.signed_on:
         errors["effective_date"] = _(
             "The revocation cannot take effect before the signature (%(date)s)."
-        ) % {"date": signature.signed_on.isoformat()}
+        ) % {"date": date_format(signature.signed_on)}
     else:
         try:
             validate_date_range(day)

@@ -18,6 +18,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from assessments import items as item_workflow
@@ -347,7 +348,7 @@ def _answer_values(visit: Visit, values: Mapping[str, Any]) -> dict[str, Any]:
         if day is not None and visit.visit_date and day < visit.visit_date:
             raise ValidationError(
                 {"due_date": _("The due date must not be before the visit (%(date)s).")
-                 % {"date": visit.visit_date.isoformat()}}
+                 % {"date": date_format(visit.visit_date)}}
             )  # fmt: skip
         out["due_date"] = day
     return out
@@ -434,7 +435,7 @@ def _answer_problems(visit: Visit, answers: list[VisitAnswer]) -> dict[str, list
             elif answer.due_date < visit.visit_date:
                 mine.append(
                     _("The due date must not be before the visit (%(date)s).")
-                    % {"date": visit.visit_date.isoformat()}
+                    % {"date": date_format(visit.visit_date)}
                 )
         elif answer.guidance_category_id or answer.required_action or answer.due_date:
             mine.append(
@@ -662,7 +663,7 @@ def _apply_follow_ups(visit: Visit, actor: User) -> None:
         item = follow_up.improvement_item
         _check_follow_up_state(item, follow_up.decision)
         note = follow_up.note or _("Checked on the visit of %(date)s.") % {
-            "date": visit.visit_date.isoformat()
+            "date": date_format(visit.visit_date)
         }
         if follow_up.decision == FollowUpDecision.CLOSE:
             if item.status == ST.ACTION_PLAN_SUBMITTED:

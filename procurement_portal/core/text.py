@@ -20,6 +20,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.deconstruct import deconstructible
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 # Names, titles, short single-line fields.
@@ -185,7 +186,7 @@ class DateRangeValidator:
             raise ValidationError(
                 _("Enter a date between %(earliest)s and %(latest)s."),
                 code=self.code,
-                params={"earliest": EARLIEST_DATE.isoformat(), "latest": latest.isoformat()},
+                params={"earliest": date_format(EARLIEST_DATE), "latest": date_format(latest)},
             )
 
     def __eq__(self, other: object) -> bool:

@@ -94,3 +94,43 @@ def test_pages_show_dates_in_the_languages_format(login, buyer, supplier, langua
     html = client.get(f"/suppliers/{supplier.pk}/").content.decode()
     assert EXPECTED[language]["date"] in html
     assert "2026-12-03" not in html and "12/03/2026" not in html and "Dec. 3" not in html
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["en", "ja"])
+def test_messages_name_dates_in_the_readers_format(language, buyer, supplier):
+    """A refusal that names a date writes it as the page does (not "2026-12-03")."""
+    from django.core.exceptions import ValidationError
+
+    from procurement_portal.core.text import DateRangeValidator
+    from tests.factories import SiteFactory
+    from visits import services as visits
+    from visits.reference_data import ensure_reference_data
+
+    ensure_reference_data()
+    with translation.override(language):
+        with pytest.raises(ValidationError) as exc:
+            DateRangeValidator()(dt.date(1899, 12, 31))
+        earliest = date_format(dt.date(1900, 1, 1))
+        assert earliest in exc.value.messages[0] and "1900-01-01" not in exc.value.messages[0]
+
+        visit = visits.visit_create(
+            actor=buyer,
+            supplier_id=supplier.pk,
+            site_id=SiteFactory(supplier=supplier).pk,
+            kind="svr",
+            visit_date=DAY,
+            methods=["interview"],
+        )
+        answer = visit.answers.select_related("item").first()
+        with pytest.raises(ValidationError) as exc:
+            visits.answer_save(
+                actor=buyer,
+                visit_id=visit.pk,
+                item_code=answer.item.code,
+                client_key="k-1",
+                base_revision=answer.revision,
+                values={"outcome": "minor", "due_date": "2026-12-01"},
+            )
+    message = exc.value.message_dict["due_date"][0]
+    assert EXPECTED[language]["date"] in message and "2026-12-03" not in message
