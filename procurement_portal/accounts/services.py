@@ -271,9 +271,22 @@ def invitation_for_token(*, token: str) -> Invitation:
     return invitation
 
 
+def _first_language(*candidates: str) -> str:
+    """The first of ``candidates`` that the portal speaks ("ja-jp" counts as "ja")."""
+    spoken = {code for code, _name in settings.LANGUAGES}
+    for candidate in candidates:
+        code = (candidate or "").split("-")[0].lower()
+        if code in spoken:
+            return code
+    return settings.LANGUAGE_CODE.split("-")[0]
+
+
 @transaction.atomic
-def invitation_accept(*, token: str, full_name: str, password: str) -> User:
-    """Create the person's account (or add the supplier to it) and use up the link."""
+def invitation_accept(*, token: str, full_name: str, password: str, language: str = "") -> User:
+    """Create the person's account (or add the supplier to it) and use up the link.
+
+    A new account speaks ``language`` (the language of the page the person accepted on),
+    else the invited contact's, else the supplier's."""
     found = invitation_for_token(token=token)
     # Lock, then check again: two tabs submitting the same link make one account.
     invitation = Invitation.objects.select_for_update().get(pk=found.pk)
@@ -286,7 +299,10 @@ def invitation_accept(*, token: str, full_name: str, password: str) -> User:
         except ValidationError as exc:
             raise ValidationError({"password1": exc.messages}) from exc
         user.set_password(password)
-        user.preferred_language = invitation.supplier.preferred_language
+        contact = invitation.contact.language if invitation.contact_id else ""
+        user.preferred_language = _first_language(
+            language, contact, invitation.supplier.preferred_language
+        )
         user.save()
     elif not user.check_password(password):
         raise ValidationError(

@@ -65,6 +65,26 @@ def test_contact_without_account_gets_a_link_that_creates_it_and_lands_on_the_as
     assert f"next=%2Fassessments%2F{assessment.pk}%2F" in again.content.decode()
 
 
+@pytest.mark.parametrize(
+    ("contact_language", "page_language", "expected"),
+    [("ja", "ja", "ja"), ("ja", "en", "en"), ("en", "ja", "ja")],
+)
+def test_the_new_account_speaks_the_language_it_was_made_in(
+    client, buyer, supplier, settings, contact_language, page_language, expected
+):
+    # The notices that follow (a return, an acceptance) reach her in the language she
+    # read the invitation page in and made the account in.
+    settings.PORTAL_BASE_URL = "http://testserver"
+    ContactFactory(supplier=supplier, email="hanako@acme.example", language=contact_language)
+    _launch(buyer)
+    link = _link(OutboxMessage.objects.get(to="hanako@acme.example"))
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = page_language
+
+    client.post(link, {"full_name": "山田 花子", "password1": PASSWORD, "password2": PASSWORD})
+
+    assert User.objects.get(email="hanako@acme.example").preferred_language == expected
+
+
 def test_contact_with_an_account_of_that_supplier_gets_the_assessment_link(
     buyer, supplier, supplier_user, settings
 ):
