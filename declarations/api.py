@@ -21,6 +21,7 @@ from procurement_portal import access
 from procurement_portal.core import serializers as portal
 from procurement_portal.core.net import client_ip
 from procurement_portal.core.openapi import PortalSchema
+from procurement_portal.core.text import parse_digits
 from procurement_portal.core.viewsets import ScopedGenericViewSet
 from procurement_portal.fiscal import MAX_FISCAL_YEAR, MIN_FISCAL_YEAR, current_fiscal_year
 from suppliers.models import LANGUAGE_CHOICES, Supplier
@@ -253,7 +254,8 @@ def _fiscal_year(request) -> int:
     raw = request.query_params.get("fiscal_year", "")
     if not raw:
         return current_fiscal_year().year
-    if not raw.isdigit() or not MIN_FISCAL_YEAR <= int(raw) <= MAX_FISCAL_YEAR:
+    year = parse_digits(raw, max_digits=4)
+    if year is None or not MIN_FISCAL_YEAR <= year <= MAX_FISCAL_YEAR:
         raise serializers.ValidationError(
             {
                 "fiscal_year": _("Give a fiscal year between %(min)s and %(max)s.")
@@ -325,8 +327,9 @@ class SignatureViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Declar
         params = self.request.query_params
         for name in ("supplier", "version"):
             value = params.get(name, "")
-            if value.isdigit() and int(value) <= MAX_ID:
-                signatures = signatures.filter(**{f"{name}_id": int(value)})
+            pk = parse_digits(value)
+            if pk is not None and pk <= MAX_ID:
+                signatures = signatures.filter(**{f"{name}_id": pk})
         return signatures
 
     @extend_schema(parameters=[_SUPPLIER, _VERSION])

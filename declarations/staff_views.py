@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from procurement_portal import access
 from procurement_portal.core.forms import apply_validation_error
+from procurement_portal.core.text import parse_digits
 from procurement_portal.fiscal import FiscalYear
 from procurement_portal.uploads import validate_upload
 
@@ -136,8 +137,9 @@ def signature_list(request):
     if code:
         signatures = signatures.filter(supplier__code__iexact=code)
     version_id = request.GET.get("version", "")
-    if version_id.isdigit() and len(version_id) <= 9:
-        signatures = signatures.filter(version_id=int(version_id))
+    version_pk = parse_digits(version_id, max_digits=9)
+    if version_pk is not None:
+        signatures = signatures.filter(version_id=version_pk)
     page = Paginator(signatures, PAGE_SIZE).get_page(request.GET.get("page"))
     return _render(
         request,
@@ -145,7 +147,7 @@ def signature_list(request):
         {
             "page": page,
             "supplier_code": code,
-            "version_id": version_id if version_id.isdigit() else "",
+            "version_id": version_id if version_pk is not None else "",
             "versions": selectors.versions_visible_to(request.user).order_by(
                 "kind__code", "-number"
             ),

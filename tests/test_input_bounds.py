@@ -38,6 +38,8 @@ PROJECT_PACKAGES = (
     "assessments.",
     "reports.",
     "declarations.",
+    "dissemination.",
+    "visits.",
 )
 SURROGATE_JSON = '"bad \\ud800 text"'  # what a client sends: valid JSON, not valid text
 ESCAPE = "\x1b[31mred\x1b[0m"
@@ -221,6 +223,29 @@ def test_an_escaped_control_character_in_questionnaire_yaml_is_reported_by_path(
     assert any(m.startswith("title.en: ") for m in caught.value.messages), caught.value.messages
 
 
+@pytest.mark.parametrize("odd", ["²", "١٢", "9" * 30])
+def test_digits_that_int_refuses_are_no_500(api_client, buyer, supplier, supplier_user, odd):
+    # "²".isdigit() is True and int("²") raises: every number read from a query string or
+    # a form field goes through core.text.parse_digits
+    from django.test import Client
+
+    staff = Client(raise_request_exception=False)
+    staff.force_login(buyer)
+    supplier_client = Client(raise_request_exception=False)
+    supplier_client.force_login(supplier_user)
+    assessment = build_assessment(supplier=supplier)
+    responses = [
+        staff.get("/api/v1/declaration-signatures/", {"supplier": odd, "version": odd}),
+        staff.get("/declarations/signatures/", {"version": odd}),
+        supplier_client.post(
+            f"/assessments/{assessment.pk}/answers/forced-labour-plan/",
+            {"value": "plan", "revision": odd},
+        ),
+    ]
+    failed = [(r.request["PATH_INFO"], r.status_code) for r in responses if r.status_code >= 500]
+    assert failed == []
+
+
 # --- 8: lengths, dates, types -----------------------------------------------------------------
 
 
@@ -297,6 +322,8 @@ def _import_every_module():
 
     get_resolver().url_patterns
     import assessments.admin  # noqa: F401
+    import declarations.admin  # noqa: F401
+    import dissemination.admin  # noqa: F401
     import suppliers.admin  # noqa: F401
 
 

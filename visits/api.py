@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from procurement_portal.access import Action
 from procurement_portal.core import serializers as portal
 from procurement_portal.core.openapi import ConflictOutputSerializer, PortalSchema
+from procurement_portal.core.text import parse_digits
 from procurement_portal.core.viewsets import ScopedGenericViewSet
 from procurement_portal.fiscal import MAX_FISCAL_YEAR, MIN_FISCAL_YEAR
 from suppliers.models import Supplier
@@ -213,7 +214,7 @@ class VisitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedGener
             user=self.request.user,
             kind=params.get("kind", "") if params.get("kind") in VisitKind.values else "",
             status=params.get("status", "") if params.get("status") in VisitStatus.values else "",
-            fiscal_year=int(year) if year.isdigit() else None,
+            fiscal_year=parse_digits(year, max_digits=4),
         )
         if self.action != "list":
             rows = rows.prefetch_related("answers__item__risk", "answers__guidance_category")

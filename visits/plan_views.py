@@ -14,6 +14,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from procurement_portal.core.forms import apply_validation_error
+from procurement_portal.core.text import parse_digits
 from procurement_portal.fiscal import FiscalYear, current_fiscal_year, fiscal_year_choices
 
 from . import planning, selectors
@@ -25,7 +26,8 @@ PLAN_ROWS_SHOWN = 200
 def _year(request: HttpRequest) -> int:
     raw = request.GET.get("year", "")
     years = [y for y, _label in fiscal_year_choices(back=8)]
-    return int(raw) if raw.isdigit() and int(raw) in years else current_fiscal_year().year
+    year = parse_digits(raw, max_digits=4)
+    return year if year in years else current_fiscal_year().year
 
 
 @login_required

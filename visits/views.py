@@ -7,7 +7,6 @@ the user does not see answers 404 (the selectors start from ``visible_to``).
 
 from __future__ import annotations
 
-import json
 import uuid
 from typing import Any
 
@@ -26,6 +25,7 @@ from procurement_portal import access
 from procurement_portal.access import Action
 from procurement_portal.core.errors import Conflict
 from procurement_portal.core.forms import apply_validation_error
+from procurement_portal.core.text import JSONTooDeep, load_json, parse_digits, text_problems
 from procurement_portal.uploads import serve_private_file
 from suppliers.models import Site, Supplier
 
@@ -87,10 +87,9 @@ def visit_new(request: HttpRequest) -> HttpResponse:
                 pick.add_error("code", _("No supplier has this code."))
     else:
         pick = SupplierPickForm()
-    if request.GET.get("supplier", "").isdigit():
-        supplier = (
-            Supplier.objects.visible_to(request.user).filter(pk=request.GET["supplier"]).first()
-        )
+    supplier_pk = parse_digits(request.GET.get("supplier", ""))
+    if supplier_pk is not None:
+        supplier = Supplier.objects.visible_to(request.user).filter(pk=supplier_pk).first()
     if supplier is None:
         status = 400 if request.method == "POST" else 200
         return render(request, "visits/new.html", {"pick": pick, "supplier": None}, status=status)
@@ -173,21 +172,31 @@ def _answer_json(answer) -> dict[str, Any]:
 
 
 def _posted_change(request: HttpRequest) -> tuple[str, int, dict[str, Any]]:
-    """The change as the script sends it (JSON) or as the form without script posts it."""
+    """The change as the script sends it (JSON) or as the form without script posts it.
+    Either is read as the API reads a body: JSON nested no deeper than the bound, and no
+    control characters or lone surrogates in any field (named, before a lookup or the
+    database could meet them)."""
     if request.content_type == "application/json":
         try:
-            body = json.loads(request.body or b"{}")
-        except (ValueError, UnicodeDecodeError):
+            body = load_json(request.body or b"{}")
+        except JSONTooDeep as exc:
+            raise ValidationError({"body": str(exc)}) from None
+        except ValueError:
             raise ValidationError({"body": _("Send the change as JSON.")}) from None
         if not isinstance(body, dict) or not isinstance(body.get("values"), dict):
             raise ValidationError({"values": _("Send the answer's values.")})
-        return body.get("client_key"), body.get("base_revision"), body["values"]
-    post = request.POST
-    revision = post.get("base_revision", "")
-    values = {field: post.get(field, "") for field in services.ANSWER_FIELDS if field in post}
-    # Without the script each submission of the form is its own change.
-    key = post.get("client_key") or f"form-{uuid.uuid4().hex}"
-    return key, int(revision) if revision.isdigit() else -1, values
+        key, base, values = body.get("client_key"), body.get("base_revision"), body["values"]
+    else:
+        post = request.POST
+        revision = post.get("base_revision", "")
+        values = {field: post.get(field, "") for field in services.ANSWER_FIELDS if field in post}
+        # Without the script each submission of the form is its own change.
+        key = post.get("client_key") or f"form-{uuid.uuid4().hex}"
+        base = parse_digits(revision, max_digits=9)
+        base = -1 if base is None else base
+    for path, problem in text_problems({"client_key": key, **values}):
+        raise ValidationError({"".join(path[:1]) or "body": problem})
+    return key, base, values
 
 
 @login_required
@@ -376,7 +385,7 @@ def follow_up(request: HttpRequest, pk: int) -> HttpResponse:
         services.follow_up_set(
             actor=request.user,
             visit_id=pk,
-            improvement_item_id=int(raw) if raw.isdigit() else 0,
+            improvement_item_id=parse_digits(raw) or 0,
             decision=request.POST.get("decision", ""),
             note=request.POST.get("note", ""),
         )

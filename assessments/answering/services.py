@@ -36,6 +36,7 @@ from assessments.workflow import TransitionConflict, assessment_transition
 from procurement_portal import access
 from procurement_portal.access import Action
 from procurement_portal.core.errors import Conflict
+from procurement_portal.core.text import parse_digits
 from procurement_portal.uploads import (
     KIND_CONTENT_TYPES,
     display_name,
@@ -137,9 +138,10 @@ def _question(*, assessment: Assessment, question_code: str | None, question_id:
     if question_id is not None:
         return questions.get(pk=question_id)
     code = str(question_code or "")
-    if code.isdigit() and len(code) <= 18:  # beyond, it is no id (nor a bigint)
+    as_id = parse_digits(code)  # beyond 18 digits, it is no id (nor a bigint)
+    if as_id is not None:
         question = (
-            questions.filter(Q(code=code) | Q(pk=int(code)))
+            questions.filter(Q(code=code) | Q(pk=as_id))
             .order_by(Case(When(code=code, then=0), default=1))
             .first()
         )

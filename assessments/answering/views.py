@@ -29,6 +29,7 @@ from assessments.workflow import TransitionConflict
 from procurement_portal import access
 from procurement_portal.access import Action
 from procurement_portal.core.forms import apply_validation_error
+from procurement_portal.core.text import parse_digits
 from procurement_portal.documents.models import Document
 from procurement_portal.documents.services import document_request
 from procurement_portal.documents.views import document_response
@@ -156,7 +157,7 @@ def _posted_value(request: HttpRequest) -> Any:
 
 def _posted_revision(request: HttpRequest) -> int | None:
     raw = request.POST.get("revision", "")
-    return int(raw) if raw.isdigit() else None
+    return parse_digits(raw)
 
 
 @login_required

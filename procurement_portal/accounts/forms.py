@@ -4,6 +4,7 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.utils.translation import gettext_lazy as _
 
 from procurement_portal.core import forms as portal_forms
+from procurement_portal.core.text import parse_digits
 
 from .lockout import normalize_login
 from .password_reset import reset_request_allowed
@@ -49,7 +50,7 @@ class TokenForm(portal_forms.Form):
 
     def clean_token(self):
         token = self.cleaned_data["token"].replace(" ", "")
-        if not token.isdigit():
+        if parse_digits(token) is None:
             raise forms.ValidationError(_("Enter the digits shown in your authenticator app."))
         return token
 

@@ -22,9 +22,9 @@ from rest_framework import parsers
 from rest_framework.exceptions import ParseError, ValidationError
 from rest_framework.utils import json
 
-from .text import nesting_depth, text_problems
+from .text import MAX_JSON_DEPTH, JSONTooDeep, load_json, text_problems
 
-MAX_JSON_DEPTH = 32
+__all__ = ["MAX_JSON_DEPTH", "FormParser", "JSONParser", "MultiPartParser", "check_parsed"]
 
 
 def check_parsed(data: Any) -> None:
@@ -52,29 +52,21 @@ class JSONParser(parsers.JSONParser):
         parser_context = parser_context or {}
         encoding = parser_context.get("encoding", settings.DEFAULT_CHARSET)
         try:
-            decoded = codecs.getreader(encoding)(stream)
+            decoded = codecs.getreader(encoding)(stream).read()
             parse_constant = json.strict_constant if self.strict else None
-            data = json.load(decoded, parse_constant=parse_constant)
-        except RecursionError:
-            raise ParseError(self._too_deep()) from None
+            data = load_json(decoded, parse_constant=parse_constant)
+        except JSONTooDeep as exc:
+            raise ParseError(str(exc)) from None
         except LookupError:
             raise ParseError(self._unknown_charset(encoding)) from None
         except ValueError as exc:
             raise ParseError(_("JSON parse error - %(error)s") % {"error": exc}) from None
-        if nesting_depth(data, MAX_JSON_DEPTH) > MAX_JSON_DEPTH:
-            raise ParseError(self._too_deep())
         check_parsed(data)
         return data
 
     @staticmethod
     def _unknown_charset(charset: str) -> str:
         return _("Unknown character set: %(charset)s.") % {"charset": charset}
-
-    @staticmethod
-    def _too_deep() -> str:
-        return _("JSON nested more than %(depth)s levels deep is not accepted.") % {
-            "depth": MAX_JSON_DEPTH
-        }
 
 
 class _FormParsing:

@@ -13,6 +13,7 @@ a person enters lies between ``EARLIEST_DATE`` and ``LATEST_DATE_YEARS`` from to
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -31,6 +32,9 @@ NOTE_MAX_LENGTH = 4000
 LONG_TEXT_MAX_LENGTH = 10_000
 # A text field that names no maximum of its own gets this one.
 DEFAULT_MAX_LENGTH = NOTE_MAX_LENGTH
+
+# JSON bodies nest no deeper than this (the portal's own deepest is a handful of levels).
+MAX_JSON_DEPTH = 32
 
 EARLIEST_DATE = dt.date(1900, 1, 1)
 LATEST_DATE_YEARS = 10
@@ -160,6 +164,45 @@ def nesting_depth(data: Any, limit: int) -> int:
             return deepest
         stack.extend((depth, child) for child in children)
     return deepest
+
+
+def parse_digits(raw: Any, *, max_digits: int = 18) -> int | None:
+    """``raw`` as a whole number when it is ASCII digits only and at most ``max_digits``
+    long (18 fit a bigint), else ``None``. The one way to read a number a person typed in
+    a query string or a form field: ``str.isdigit()`` also accepts "²" and other digits
+    that ``int()`` refuses, which answered 500."""
+    if not isinstance(raw, str) or not raw.isascii() or not raw.isdigit():
+        return None
+    if len(raw) > max_digits:
+        return None
+    return int(raw)
+
+
+class JSONTooDeep(ValueError):
+    """A JSON body nested deeper than ``MAX_JSON_DEPTH``; its message is fit to show."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            str(
+                _("JSON nested more than %(depth)s levels deep is not accepted.")
+                % {"depth": MAX_JSON_DEPTH}
+            )
+        )
+
+
+def load_json(raw: str | bytes, **kwargs: Any) -> Any:
+    """Parse a JSON body as every JSON endpoint of the portal must: nested no deeper than
+    ``MAX_JSON_DEPTH`` (the decoder's own recursion limit, which 100,000 ``[`` reach, is
+    the same refusal, never a ``RecursionError``). Raises ``JSONTooDeep``, or the decoder's
+    ``ValueError`` for what is not JSON. The API's parser and the pages that take JSON
+    both read bodies here; the text in the result is then checked with ``text_problems``."""
+    try:
+        data = json.loads(raw, **kwargs)
+    except RecursionError:
+        raise JSONTooDeep from None
+    if nesting_depth(data, MAX_JSON_DEPTH) > MAX_JSON_DEPTH:
+        raise JSONTooDeep
+    return data
 
 
 def latest_date(today: dt.date | None = None) -> dt.date:

@@ -33,6 +33,7 @@ from assessments.models import (
     RiskScore,
 )
 from declarations.selectors import COVERING_FLAGS, valid_signatures_on
+from procurement_portal.core.text import parse_digits
 from procurement_portal.fiscal import MAX_FISCAL_YEAR, MIN_FISCAL_YEAR
 from suppliers.models import (
     CdpParticipation,
@@ -672,7 +673,7 @@ def _check(name: str, value: str) -> str | None:
         "category": lambda: len(value) <= 60 and value.replace("-", "").replace("_", "").isalnum(),
         "outcome": lambda: value in {"minor", "significant"},
         "kind": lambda: value in {"svr", "infosec"},
-        "campaign": lambda: value.isdigit() and len(value) < 10,
+        "campaign": lambda: parse_digits(value, max_digits=9) is not None,
         "responded": lambda: value in {"yes", "no"},
         "covered": lambda: value in {"yes", "unconverted"},
     }[name]
