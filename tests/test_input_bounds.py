@@ -268,6 +268,17 @@ def test_the_model_refuses_a_long_note_whatever_the_caller():
     assert "note" in caught.value.message_dict
 
 
+def test_a_persons_name_follows_the_text_rule_in_the_admin_too(admin_user):
+    # the admin's user form validates through the model: the same rule as the forms
+    from procurement_portal.accounts.models import User
+
+    person = User(email="p@acme.example", full_name="Mallory\x1b[2J", role="procurement")
+    person.set_password("a long passphrase here")
+    with pytest.raises(ValidationError) as caught:
+        person.full_clean()
+    assert list(caught.value.message_dict) == ["full_name"]
+
+
 def test_year_9999_is_refused_as_a_transaction_start(staff, supplier):
     response = staff.patch(
         f"/api/v1/suppliers/{supplier.pk}/",

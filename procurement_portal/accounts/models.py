@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from knox.models import AbstractAuthToken
 
 from procurement_portal.access import ScopedQuerySet
+from procurement_portal.core import fields
 
 from .roles import STAFF_ROLES, Role
 
@@ -41,7 +42,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     """A person who logs in with an e-mail address and acts in exactly one role."""
 
     email = models.EmailField(_("e-mail address"), unique=True)
-    full_name = models.CharField(_("full name"), max_length=200, blank=True)
+    full_name = fields.CharField(_("full name"), max_length=200, blank=True)
     role = models.CharField(_("role"), max_length=32, choices=Role.choices, default=Role.SUPPLIER)
     preferred_language = models.CharField(
         _("preferred language"),
