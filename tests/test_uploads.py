@@ -277,6 +277,22 @@ def test_zip_bomb_on_the_import_form_is_an_error_on_the_file_field():
     assert "“suppliers.xlsx”" in form.errors["file"][0]
 
 
+@pytest.mark.django_db
+def test_the_probes_xlsx_bomb_posted_to_the_import_page_is_refused(client, buyer):
+    # the probe's request: 200 members of 900 KB of zeros as an xlsx, on the import page
+    from suppliers.imports.models import ImportJob
+
+    members = {f"xl/worksheets/zeros{i}.xml": b"\0" * 900 * 1024 for i in range(200)}
+    client.force_login(buyer)
+    response = client.post(
+        "/suppliers/import/",
+        {"kind": "suppliers", "file": upload("suppliers.xlsx", xlsx_bytes(**members))},
+    )
+    assert response.status_code == 200  # the form again, with the error at the file
+    assert "zip bomb" in response.content.decode()
+    assert not ImportJob.objects.exists()
+
+
 def test_a_large_real_workbook_is_not_taken_for_a_bomb():
     # Repetitive sheets written by openpyxl compress 10-30 times, well inside the bound.
     workbook = Workbook(write_only=True)

@@ -420,6 +420,22 @@ def test_evidence_of_a_refused_kind_shows_the_reason(
     assert not Answer.objects.filter(evidence__isnull=False).exists()
 
 
+def test_html_that_starts_like_a_pdf_is_not_taken_as_pdf_evidence(
+    login, supplier_user, assessment, settings, tmp_path
+):
+    # the probe (issue 8, item 9): "%PDF-1.4" and then HTML was accepted as PDF evidence
+    settings.MEDIA_ROOT = tmp_path
+    fake = b"%PDF-1.4\n<html><body><script>alert(document.cookie)</script></body></html>\n"
+    response = login(supplier_user).post(
+        url("evidence-upload", assessment.pk, "certificate"),
+        {"file": SimpleUploadedFile("certificate.pdf", fake, "application/pdf")},
+        follow=True,
+    )
+    assert "is not a readable PDF document" in response.content.decode()
+    assert not Answer.objects.filter(evidence__isnull=False).exists()
+    assert not any(tmp_path.rglob("*.pdf"))
+
+
 # --- submission and the copies ------------------------------------------------------------
 
 
