@@ -9,7 +9,7 @@ import os
 import smtplib
 import socket
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from email.utils import format_datetime, parseaddr
 
 from django.conf import settings
@@ -35,6 +35,9 @@ class DeliveryResult:
     error: str = ""
     delay: int = 0  # seconds before the retry
     message_id: int | None = None
+    # The message was a stale claim (its worker died inside the SMTP exchange): a dead pool
+    # leaves one per process, so the batch looks for the next at once.
+    recovered: bool = False
 
 
 @dataclass(frozen=True)
@@ -206,6 +209,7 @@ def _claim(*, message_id: int | None, max_attempts: int, force: bool = False, st
         if message_id is not None:
             rows = rows.filter(pk=message_id)
         message = _claim_stale(rows, now=now, max_attempts=max_attempts) if stale else None
+        recovered = message is not None
         if message is None:
             due = rows.filter(status=MessageStatus.QUEUED)
             if not force:
@@ -226,6 +230,7 @@ def _claim(*, message_id: int | None, max_attempts: int, force: bool = False, st
                 "history", "updated_at",
             ]
         )  # fmt: skip
+    message.recovered = recovered
     return message
 
 
@@ -382,7 +387,8 @@ def _deliver_one(
     if message is None:  # sent, failed, not due yet, or being sent by a live worker
         return DeliveryResult(status="skipped")
     if unreachable is not None:
-        return _refused(message, unreachable, max_attempts=max_attempts)
+        result = _refused(message, unreachable, max_attempts=max_attempts)
+        return replace(result, recovered=message.recovered)
     watch = _watch(connection)
     try:
         _email(message, connection).send()
@@ -390,9 +396,12 @@ def _deliver_one(
         # The whole message went out and the answer never came (timeout, dropped line): the
         # server may have it, as when a worker dies there. A coded answer is a refusal.
         unanswered = watch.data_sent and not isinstance(exc, smtplib.SMTPResponseException)
-        return _refused(message, exc, max_attempts=max_attempts, unanswered=unanswered)
+        result = _refused(message, exc, max_attempts=max_attempts, unanswered=unanswered)
+        return replace(result, recovered=message.recovered)
     _confirm(message)
-    return DeliveryResult(status=MessageStatus.SENT, message_id=message.pk)
+    return DeliveryResult(
+        status=MessageStatus.SENT, message_id=message.pk, recovered=message.recovered
+    )
 
 
 def email_deliver(*, message_id: int, max_attempts: int, force: bool = False) -> DeliveryResult:
@@ -423,16 +432,22 @@ def email_deliver_due(*, max_attempts: int, limit: int) -> tuple[int, list[Deliv
     how many were claimed and the results that asked for a retry."""
     claimed, retry = 0, []
     connection = _opened(get_connection(fail_silently=False))
+    look_for_stale = True
     try:
-        for n in range(limit):
-            # Stale claims are looked for once per batch (they are rare; a query saved on
-            # every other message): the sweep starts a batch as soon as one exists.
+        for _n in range(limit):
+            # Stale claims are looked for at a batch's first message, and again after each
+            # one found (a killed pool leaves one per process: all are sent again by this
+            # batch, not one per sweep); not before every message (a query saved on each).
             result = _deliver_one(
-                message_id=None, max_attempts=max_attempts, connection=connection, stale=n == 0
+                message_id=None,
+                max_attempts=max_attempts,
+                connection=connection,
+                stale=look_for_stale,
             )
             if result.status == "skipped":
                 break
             claimed += 1
+            look_for_stale = result.recovered
             if result.error:
                 connection.close()
                 connection = _opened(get_connection(fail_silently=False))

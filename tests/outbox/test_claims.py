@@ -75,6 +75,37 @@ def test_a_live_claim_is_never_taken_a_stale_one_is_sent_again_and_counted(smtp_
     assert stale.history[0]["by"] == "dead-host:123"
 
 
+def test_one_batch_sends_again_every_claim_a_killed_pool_left(smtp_server, settings):
+    # given: a worker with three pool processes killed, each inside an SMTP exchange, and
+    # a message still waiting (the campaign's last), and one a live worker holds
+    settings.OUTBOX_CLAIM_TIMEOUT_SECONDS = 120
+    dead_at = timezone.now() - dt.timedelta(seconds=125)
+    for i in range(3):
+        _row(
+            f"claims:dead:{i}",
+            to=f"dead{i}@supplier.example",
+            status=MessageStatus.SENDING,
+            attempts=1,
+            claimed_at=dead_at,
+            claimed_by=f"dead-host:{i}",
+        )
+    _row("claims:waiting", to="waiting@supplier.example")
+    _row("claims:live", to="live@supplier.example", status=MessageStatus.SENDING, attempts=1,
+         claimed_at=timezone.now())  # fmt: skip
+    # when: the sweep's one delivery task runs
+    claimed, retry = email_deliver_due(max_attempts=5, limit=50)
+    # then: all three are sent again by it (not one per sweep), and the waiting one too
+    assert (claimed, retry) == (4, [])
+    received = sorted(m["To"] for m in smtp_server.wait_for(4, timeout=5))
+    assert received == [
+        "dead0@supplier.example", "dead1@supplier.example", "dead2@supplier.example",
+        "waiting@supplier.example",
+    ]  # fmt: skip
+    again = OutboxMessage.objects.filter(key__startswith="claims:dead:")
+    assert set(again.values_list("status", "unconfirmed_attempts")) == {("sent", 1)}
+    assert OutboxMessage.objects.get(key="claims:live").status == MessageStatus.SENDING
+
+
 def test_a_message_interrupted_at_every_attempt_fails_visibly(settings):
     settings.OUTBOX_CLAIM_TIMEOUT_SECONDS = 120
     message = _row(
