@@ -395,7 +395,10 @@ def action_plan_submitted(*, item: ImprovementItem) -> None:
 
 
 def item_followed_up(*, item: ImprovementItem, kind: str, note: str) -> None:
-    """Verified, closed or reopened: the supplier is told, with the reviewer's note."""
+    """Verified, closed or reopened: the supplier is told, with the reviewer's note (not
+    while the supplier may not see the item yet: a visit's finding before its letter)."""
+    if not access.as_supplier_sees(ImprovementItem.objects.filter(pk=item.pk)).exists():
+        return
     item = _item(item.pk)
     at = {
         K.ITEM_VERIFIED: item.verified_at,
@@ -470,7 +473,8 @@ def level_overridden(*, level: InformationSecurityLevel) -> None:
             **_supplier_context(supplier),
             "fiscal_year": _fiscal_year(level.fiscal_year),
             "level": level.level,
-            "reason": level.override_reason,
+            # Not the reason: it is the company's own (assessments.review.internal), kept
+            # from supplier users in e-mail as on pages, in the API and in PDFs.
         },
         key=f"level:{level.pk}:{_ts(level.updated_at)}",
         path=path,

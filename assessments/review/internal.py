@@ -1,5 +1,6 @@
 """What stays inside the company: the fields supplier users never see, on pages, in the
-API and in PDFs. Decided once, here:
+API, in PDFs and in the e-mail they are sent (the level notice says the company set the
+level, not why). Decided once, here:
 
 * **Information-security levels**: the reason for a staff override and who set it (the
   company's own reasoning and its people's names). A supplier sees its level, the level
