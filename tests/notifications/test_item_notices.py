@@ -133,3 +133,17 @@ def test_findings_are_told_in_the_readers_language_or_say_which_language(supplie
     plan = mails(K.ACTION_PLAN_SUBMITTED)[buyer.email]
     assert plan.language == "en"
     assert "残業記録が協定を超えている (written in Japanese)" in plan.body_text
+
+
+def test_no_follow_up_notice_names_a_visits_item_before_its_letter(supplier, supplier_user, buyer):
+    from assessments.items import item_verify
+    from assessments.models import ImprovementStatus
+
+    _visit_with_a_late_finding(buyer, supplier)
+    item = ImprovementItem.objects.get(source=ImprovementSource.SITE_VISIT)
+    # (a state only the supplier's plan reaches; set here to reach the notice at all)
+    ImprovementItem.objects.filter(pk=item.pk).update(
+        status=ImprovementStatus.ACTION_PLAN_SUBMITTED, action_plan="Plan"
+    )
+    item_verify(actor=buyer, item_id=item.pk, note="Seen on site")
+    assert mails(K.ITEM_VERIFIED) == {}
