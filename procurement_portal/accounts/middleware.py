@@ -61,18 +61,38 @@ class IdleSessionMiddleware:
         return self.get_response(request)
 
 
-def needs_second_factor(user) -> bool:
-    return (
-        settings.PORTAL_REQUIRE_STAFF_2FA
-        and user.is_authenticated
-        and access.sees_all_suppliers(user)
-        and not user.is_verified()
-    )
+ENROLLED_KEY = "portal_2fa_enrolled"
+
+
+def chose_second_factor(request, user) -> bool:
+    """Whether a supplier user turned the (optional) second factor on. Asked of the
+    database once per session and kept there with the user's id; the setup page updates
+    it when the person turns it on or off."""
+    if not access.acts_for_suppliers(user):
+        return False
+    kept = request.session.get(ENROLLED_KEY)
+    if not kept or kept[0] != user.pk:
+        from .two_factor import has_device
+
+        kept = [user.pk, has_device(user)]
+        request.session[ENROLLED_KEY] = kept
+    return bool(kept[1])
+
+
+def needs_second_factor(user, request=None) -> bool:
+    """Staff confirm a code in each session (PORTAL_REQUIRE_STAFF_2FA); so does a supplier
+    user who chose to add an authenticator app."""
+    if not user.is_authenticated or user.is_verified():
+        return False
+    if access.sees_all_suppliers(user):
+        return settings.PORTAL_REQUIRE_STAFF_2FA
+    return request is not None and chose_second_factor(request, user)
 
 
 class StaffTwoFactorMiddleware:
-    """Company-side users reach nothing but the two-factor pages until they confirm a
-    TOTP code in this session (django-otp's OTPMiddleware sets ``user.is_verified``)."""
+    """Company-side users (and supplier users who chose an authenticator app) reach nothing
+    but the two-factor pages until they confirm a TOTP code in this session (django-otp's
+    OTPMiddleware sets ``user.is_verified``)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -89,7 +109,7 @@ class StaffTwoFactorMiddleware:
         if (
             user is not None
             and view_name not in TWO_FACTOR_EXEMPT_ROUTES
-            and needs_second_factor(user)
+            and needs_second_factor(user, request)
         ):
             if request.path.startswith("/api/"):
                 return JsonResponse(

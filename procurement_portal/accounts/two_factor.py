@@ -9,7 +9,7 @@ from base64 import b32encode
 from io import BytesIO
 
 import segno
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -50,3 +50,78 @@ def totp_device_issue(*, actor: User, user: User) -> tuple[TOTPDevice, str, str]
         raise PermissionDenied(_("Only administrators set up the second factor for others."))
     device = totp_device_replace(user=user)
     return device, totp_secret(device), device.config_url
+
+
+# --- optional for supplier users ---------------------------------------------------------
+# Staff must have the second factor and cannot set it up themselves. A supplier user may
+# add one of their own: the page shows a fresh key (kept in the session, not in a device
+# row, until confirmed), and the account gets the device only once the person gives the
+# current password and a code the app made from that key. From then on the log-in asks
+# for a code as it does for staff; the person may take it off again with the password
+# and a code.
+
+
+def may_choose_second_factor(user: User) -> bool:
+    return user.is_authenticated and access.acts_for_suppliers(user) and user.is_active
+
+
+def new_totp_key() -> str:
+    """A fresh key (hex, as TOTPDevice stores it) for the setup page."""
+    from django_otp.util import random_hex
+
+    return random_hex(20)
+
+
+def pending_device(*, user: User, key: str) -> TOTPDevice:
+    """An unsaved device for ``key``: its secret and otpauth:// address for the page."""
+    return TOTPDevice(user=user, name="authenticator", key=key, confirmed=False)
+
+
+def _pending_code_matches(key: str, token: str) -> bool:
+    """Whether ``token`` is a current code for ``key`` (no device row is touched)."""
+    from binascii import unhexlify
+
+    from django_otp.oath import TOTP
+
+    if not token.isdigit():
+        return False
+    totp = TOTP(unhexlify(key.encode()))
+    return totp.verify(int(token), tolerance=1)
+
+
+def _check(user: User, *, password: str, code_ok: bool) -> None:
+    errors: dict[str, str] = {}
+    if not user.check_password(password or ""):
+        errors["password"] = _("This is not your current password.")
+    if not code_ok:
+        errors["token"] = _("This code is not correct or has expired.")
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def totp_self_enrol(*, user: User, key: str, password: str, token: str) -> TOTPDevice:
+    """A supplier user turns on the second factor with the app they set up from ``key``."""
+    if not may_choose_second_factor(user):
+        raise PermissionDenied(_("Company accounts get their second factor from an administrator."))
+    _check(user, password=password, code_ok=_pending_code_matches(key, token))
+    return totp_device_replace(user=user, key=key)
+
+
+def totp_self_remove(*, user: User, password: str, token: str) -> None:
+    """A supplier user turns the second factor off again (password and a current code)."""
+    if not may_choose_second_factor(user):
+        raise PermissionDenied(_("Company accounts cannot turn the second factor off."))
+    # Not in one transaction: a wrong code's throttling count must stay recorded.
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        return
+    if not user.check_password(password or ""):
+        # The code is not tried (nor used up) for a wrong password.
+        raise ValidationError({"password": _("This is not your current password.")})
+    allowed, _info = device.verify_is_allowed()
+    if not allowed:
+        raise ValidationError({"token": _("Too many wrong codes. Wait a little and try again.")})
+    if not device.verify_token(token):
+        raise ValidationError({"token": _("This code is not correct or has expired.")})
+    TOTPDevice.objects.filter(user=user).delete()

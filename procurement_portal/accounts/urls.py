@@ -18,6 +18,7 @@ urlpatterns = [
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("2fa/", views.two_factor, name="2fa"),
+    path("2fa/setup/", views.two_factor_setup, name="2fa-setup"),
     path(
         "password-reset/",
         auth_views.PasswordResetView.as_view(

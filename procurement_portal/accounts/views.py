@@ -1,18 +1,21 @@
-"""Pages about one's account: two-factor, invitations, the people of a supplier."""
+"""Pages about one's account: two-factor (and a supplier user's optional one),
+invitations, the people of a supplier."""
 
 from __future__ import annotations
 
+from django import forms
 from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -21,7 +24,9 @@ from procurement_portal import access
 from procurement_portal.core.forms import apply_validation_error
 
 from . import services, tokens
+from . import two_factor as second_factor
 from .forms import AcceptInvitationForm, InviteForm, TokenForm
+from .middleware import ENROLLED_KEY
 from .models import Invitation, User
 
 
@@ -54,6 +59,78 @@ def two_factor(request: HttpRequest) -> HttpResponse:
             form.add_error("token", _("This code is not correct or has expired."))
     context = {"form": form, "next": _safe_next(request)}
     return render(request, "accounts/two_factor.html", context)
+
+
+class SecondFactorForm(TokenForm):
+    """The current password and a code: to turn the optional second factor on or off."""
+
+    password = forms.CharField(
+        label=_lazy("Your current password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    field_order = ["password", "token"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["token"].widget.attrs.pop("autofocus", None)
+
+
+PENDING_KEY = "portal_2fa_pending_key"
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def two_factor_setup(request: HttpRequest) -> HttpResponse:
+    """A supplier user's own, optional second factor: turn it on with a new key from an
+    authenticator app, or off again. Staff get theirs from an administrator (403 here)."""
+    user = request.user
+    if not second_factor.may_choose_second_factor(user):
+        raise PermissionDenied(_("Company accounts get their second factor from an administrator."))
+    enrolled = second_factor.has_device(user)
+    form = SecondFactorForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            if enrolled:
+                second_factor.totp_self_remove(
+                    user=user, password=data["password"], token=data["token"]
+                )
+            else:
+                device = second_factor.totp_self_enrol(
+                    user=user,
+                    key=request.session.get(PENDING_KEY, ""),
+                    password=data["password"],
+                    token=data["token"],
+                )
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            if enrolled:
+                messages.success(request, _("Two-factor verification is off for your account."))
+            else:
+                otp_login(request, device)
+                request.session.pop(PENDING_KEY, None)
+                messages.success(
+                    request,
+                    _("Two-factor verification is on: the log-in now also asks for a code."),
+                )
+            request.session[ENROLLED_KEY] = [user.pk, not enrolled]
+            return redirect("accounts:2fa-setup")
+    context = {"form": form, "enrolled": enrolled}
+    if not enrolled:
+        key = request.session.get(PENDING_KEY) or second_factor.new_totp_key()
+        request.session[PENDING_KEY] = key
+        device = second_factor.pending_device(user=user, key=key)
+        context.update(
+            secret=second_factor.totp_secret(device),
+            otpauth=device.config_url,
+            qr=second_factor.qr_data_uri(device.config_url),
+        )
+    status = 400 if form.is_bound and form.errors else 200
+    response = render(request, "accounts/two_factor_setup.html", context, status=status)
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def _invitation_invalid(request: HttpRequest, token: str, exc: services.InvitationError):
