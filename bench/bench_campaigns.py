@@ -84,7 +84,7 @@ def seed(n: int):
             Supplier(
                 code=f"B-{i:06d}",
                 legal_name=f"Bench Supplier {i} Co., Ltd.",
-                local_name=f"ベンチ取引先{i}株式会社",
+                local_name=f"ベンチサプライヤー{i}株式会社",
                 country=countries[i % len(countries)],
                 preferred_language="ja" if i % 2 else "en",
             )

@@ -74,7 +74,7 @@ def _pdf(title: str, number: str, language: str) -> SimpleUploadedFile:
     from procurement_portal.documents.rendering import html_to_pdf_in_process
 
     body = (
-        "本書はデモ用の文書です。お取引先様には内容をご確認のうえ、ポータルで確認登録をお願いします。"
+        "本書はデモ用の文書です。サプライヤーの皆様には内容をご確認のうえ、ポータルで確認登録をお願いします。"
         if language == "ja"
         else "This is a demo document. Suppliers are asked to read it and acknowledge it "
         "in the portal."

@@ -38,6 +38,41 @@ def test_catalogue_uses_the_glossarys_terms():
     assert offending == []
 
 
+# Japanese written outside the catalogue: shipped questionnaires, templates, e-mails, demo
+# data and documentation.
+SOURCE_DIRS = (
+    "assessments",
+    "declarations",
+    "dissemination",
+    "docs",
+    "procurement_portal",
+    "reports",
+    "suppliers",
+    "templates",
+    "visits",
+    "bench",
+    "locale",
+)
+SOURCE_SUFFIXES = {".py", ".yaml", ".yml", ".html", ".txt", ".md", ".po", ".csv", ".json"}
+
+
+def test_japanese_outside_the_catalogue_uses_the_glossarys_terms_too():
+    base = Path(settings.BASE_DIR)
+    glossary = base / "docs" / "glossary.md"
+    offending = []
+    for folder in SOURCE_DIRS:
+        for path in sorted((base / folder).rglob("*")):
+            if path.suffix not in SOURCE_SUFFIXES or path == glossary or not path.is_file():
+                continue
+            text = path.read_text(encoding="utf-8", errors="ignore")
+            offending += [
+                f"{path.relative_to(base)}: {variant} (use {term})"
+                for variant, term in VARIANTS.items()
+                if variant in text
+            ]
+    assert offending == []
+
+
 def test_glossary_names_each_term_with_its_meaning():
     glossary = (Path(settings.BASE_DIR) / "docs" / "glossary.md").read_text(encoding="utf-8")
     for row in (
