@@ -79,6 +79,17 @@ def test_a_free_text_says_which_language_it_was_written_in(login, supplier, buye
     assert "現場で確認した。" in html and "Written in Japanese" in html
 
 
+def test_an_inspectors_required_action_says_its_language(login, supplier, buyer, raised):
+    """A visit's finding has the checklist's wording in both languages, but the required
+    action is the inspector's own text in one: the reader of the other language is told."""
+    raised.required_action, raised.required_action_ja = "避難経路を毎日点検する。", ""
+    raised.written_in = "ja"
+    raised.save()
+    html = login(buyer).get(reverse("assessments:item-detail", args=[raised.pk])).content.decode()
+    action = html.split("避難経路を毎日点検する。", 1)[1].split("</dd>", 1)[0]
+    assert 'data-written-in="ja"' in action and "Written in Japanese" in action
+
+
 def test_every_note_stays_in_the_history_after_closing(login, supplier_user, buyer, raised):
     items.item_action_plan_submit(actor=supplier_user, item_id=raised.pk, action_plan="Plan A")
     items.item_reopen(actor=buyer, item_id=raised.pk, note="Say who is responsible.")

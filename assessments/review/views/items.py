@@ -94,6 +94,10 @@ def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "internal": internal,
         "history": selectors.item_history(item, internal=internal, language=language),
         "finding_other_language": bool(item.written_in and item.written_in != language),
+        # The required action an inspector wrote (one language) says so like the finding.
+        "action_other_language": bool(
+            item.written_in and item.written_in != language and not item.required_action_ja
+        ),
         "plan_max_files": item_services.PLAN_MAX_FILES,
         "is_overdue": item.status in (S.OPEN, S.ACTION_PLAN_SUBMITTED)
         and item.due_date < timezone.localdate(),
