@@ -74,7 +74,7 @@ def signature(language: str) -> Signature:
         number=3,
         effective_date=dt.date(2026, 4, 1),
         title_en="Environment and safety-and-health management declaration",
-        title_ja="環境・労働安全衛生マネジメント宣言書",
+        title_ja="環境・労働安全衛生マネジメント宣誓書",
     )
     name, title = SIGNERS[language]
     return Signature(

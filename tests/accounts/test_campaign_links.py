@@ -190,4 +190,8 @@ def test_supplier_admin_finds_the_invite_page_on_their_home(client, supplier, su
 def test_login_page_links_to_password_reset_and_claims_only_what_exists(client):
     page = client.get("/accounts/login/").content.decode()
     assert 'href="/accounts/password-reset/"' in page
-    assert "declaration" not in page.lower()
+    # It names what a supplier user does in the portal today, and nothing more.
+    points = page.split('class="auth-points"')[1].split("</ul>")[0]
+    assert points.count("<li>") == 3
+    assert "self-assessment" in points and "improvement items" in points
+    assert "Sign declarations and acknowledge our procurement guidelines" in points
