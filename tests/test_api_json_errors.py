@@ -158,3 +158,51 @@ def test_a_multipart_body_without_a_readable_part_is_refused():
 def test_an_empty_multipart_form_is_still_a_form():
     boundary = "b0undary"
     assert not _parse_multipart(f"--{boundary}--\r\n".encode(), boundary)
+
+
+# --- every route of the API, walked --------------------------------------------------------
+
+BAD_IDS = ("abc", "%C2%B2", "-1", "99999999999999999999")
+ODD_QUERIES = (
+    "page=%00",
+    "search=%ED%A0%80",
+    "fiscal_year=%C2%B2&supplier=%C2%B2&version=abc",
+    "ordering=-%00&kind=%00",
+    "page_size=99999999999999999999",
+    "a=1&a=2&%ff=%fe",
+    "format=json",
+)
+
+
+@pytest.mark.parametrize("role", ["buyer", "supplier_user", None])
+def test_every_api_route_answers_json_to_bad_ids_and_odd_query_strings(request, role):
+    """Every route of /api/v1/ the resolver knows, with ids that match no route pattern
+    and with odd query strings, as staff, a supplier user and anonymously: whatever the
+    status, never a server error and always JSON (or the CSV an export was asked for).
+    The browsable API stays available to whoever asks for HTML (``Accept: text/html``)."""
+    from django.test import Client
+
+    from tests.test_route_scoping import OTHER_ID, ROUTES
+
+    client = Client(raise_request_exception=False)
+    if role:
+        client.force_login(request.getfixturevalue(role))
+    problems = []
+    for url in ROUTES:
+        if not url.startswith("/api/v1/"):
+            continue  # /api/schema/ and /api/docs/ describe the API (YAML, the docs page)
+        requests = [
+            (method, url.replace(str(OTHER_ID), bad))
+            for bad in BAD_IDS
+            if str(OTHER_ID) in url
+            for method in ("get", "post")
+        ]
+        requests += [("get", f"{url}?{query}") for query in ODD_QUERIES]
+        for method, variant in requests:
+            response = getattr(client, method)(variant)
+            kind = response.get("Content-Type", "")
+            if response.status_code >= 500 or not (
+                kind.startswith(("application/json", "text/csv")) or response.status_code == 204
+            ):
+                problems.append(f"{method.upper()} {variant}: {response.status_code} {kind}")
+    assert not problems, "\n".join(problems[:40])
