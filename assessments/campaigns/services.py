@@ -664,8 +664,10 @@ def campaigns_due(*, today: dt.date) -> dict[str, list]:
 @transaction.atomic
 def campaign_invitation_resend(*, actor: User, campaign_id: int, contact_id: int):
     """Staff send one contact's invitation again. A failed message is retried as it is; a
-    sent one is copied under a new key (``...:invite:<contact>:again:<n>``), so a double
-    click sends one copy; a contact added after the launch gets its first invitation."""
+    sent one is copied under a new key (``...:invite:<contact>:again:<n>``): two requests at
+    the same moment (a double click) compute the same key and make one copy, while a resend
+    asked for again later is a new copy, as the staff member meant; a contact added after
+    the launch gets its first invitation."""
     _check_can_manage(actor)
     campaign = Campaign.objects.select_related("version").get(pk=campaign_id)
     recipient = (
