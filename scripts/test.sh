@@ -26,7 +26,8 @@ echo "==> bandit"
   procurement_portal suppliers assessments declarations dissemination visits reports \
   2> >(grep -v "nosec encountered" >&2)
 echo "==> pytest (database: ${DATABASE_URL:-sqlite}, broker: ${REDIS_URL:-in-process})"
-.venv/bin/python -m pytest "$@"
+# The slowest tests are named at the end, to keep the suite's time in view.
+.venv/bin/python -m pytest --durations=25 "$@"
 # After the tests, so that a vulnerability service that cannot be reached (which fails the
 # run where the audit is required) does not also hide the test results.
 echo "==> pip-audit (requirements/*.lock)"
