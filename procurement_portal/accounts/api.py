@@ -20,6 +20,7 @@ from procurement_portal.core.api import AnonRateThrottle
 from .lockout import normalize_login
 from .models import ApiToken
 from .tokens import api_token_issue, api_token_revoke, api_tokens_of
+from .two_factor import has_device
 
 
 class TokenInputSerializer(portal.Serializer):
@@ -76,7 +77,10 @@ class ObtainTokenView(APIView):
                 {"non_field_errors": [_("The e-mail address or password is not correct.")]},
                 status=status.HTTP_400_BAD_REQUEST,
             )
-        if settings.PORTAL_REQUIRE_STAFF_2FA and access.sees_all_suppliers(user):
+        staff = settings.PORTAL_REQUIRE_STAFF_2FA and access.sees_all_suppliers(user)
+        # A supplier user who turned the optional app on gives its code here too.
+        chosen = access.acts_for_suppliers(user) and has_device(user)
+        if staff or chosen:
             error = self._second_factor_error(user, data.validated_data.get("otp"))
             if error:
                 return Response({"otp": [error]}, status=status.HTTP_400_BAD_REQUEST)
@@ -88,6 +92,8 @@ class ObtainTokenView(APIView):
         device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
         if device is None:
             return str(_("Set up two-factor authentication in the portal first."))
+        if not code and not access.sees_all_suppliers(user):
+            return str(_("Your account asks for the code from your authenticator app."))
         if not code:
             return str(_("Staff accounts must give the code from their authenticator app."))
         allowed, _info = device.verify_is_allowed()

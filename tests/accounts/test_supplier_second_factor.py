@@ -120,3 +120,23 @@ def test_staff_cannot_set_up_their_own_here(request, client, role_fixture):
         client.post("/accounts/2fa/setup/", {"password": "x", "token": "123456"}).status_code == 403
     )
     assert TOTPDevice.objects.filter(user=user).count() == 1
+
+
+def test_an_api_token_then_needs_the_code_too(client, api_client, supplier_user, password):
+    _log_in(client, supplier_user, password)
+    secret = _turn_on(client, password)
+    url = "/api/v1/auth/token/"
+    credentials = {"email": supplier_user.email, "password": password}
+
+    without = api_client.post(url, credentials, format="json")
+    assert without.status_code == 400 and "otp" in without.json()
+    with_code = api_client.post(url, {**credentials, "otp": _code(secret, 1)}, format="json")
+    assert with_code.status_code == 200 and with_code.json()["token"]
+
+
+def test_without_the_app_a_supplier_user_gets_a_token_with_the_password(
+    api_client, supplier_user, password
+):
+    credentials = {"email": supplier_user.email, "password": password}
+    response = api_client.post("/api/v1/auth/token/", credentials, format="json")
+    assert response.status_code == 200
