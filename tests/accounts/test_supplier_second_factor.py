@@ -50,6 +50,16 @@ def test_a_supplier_user_is_not_asked_for_a_code_until_they_choose_one(
     assert 'href="/accounts/2fa/setup/"' in page  # in the account menu
 
 
+def test_the_invitation_page_says_the_app_is_optional(client, buyer, supplier):
+    from procurement_portal.accounts import services
+
+    _invitation, token = services.invitation_create(
+        actor=buyer, supplier=supplier, email="new.person@acme.example"
+    )
+    page = client.get(f"/accounts/invitation/{token}/").content.decode()
+    assert 'data-testid="optional-2fa"' in page and "Optional" in page
+
+
 def test_turned_on_with_password_and_code_then_every_log_in_asks_for_a_code(
     client, supplier_user, password
 ):
