@@ -225,6 +225,8 @@ def test_contact_without_account_from_campaign_email_to_accepted_with_items(
     raised = next(m for m in mine if subject(m).startswith("新しい改善項目"))
     assert f"新しい改善項目{items.count()}件" == subject(raised)
     assert f"{base}/assessments/review/my-items/" in body(raised)
+    # each finding in her language (the questionnaire has both)
+    assert "質問 forced-labour-policy" in body(raised) and "Question " not in body(raised)
 
     # --- and finds them on her phone, with the resolved thread still readable
     phone.goto(f"{base}/assessments/review/my-items/")
