@@ -105,7 +105,9 @@ def totp_self_enrol(*, user: User, key: str, password: str, token: str) -> TOTPD
     if not may_choose_second_factor(user):
         raise PermissionDenied(_("Company accounts get their second factor from an administrator."))
     _check(user, password=password, code_ok=_pending_code_matches(key, token))
-    return totp_device_replace(user=user, key=key)
+    device = totp_device_replace(user=user, key=key)
+    _tell(user, turned_on=True)
+    return device
 
 
 def totp_self_remove(*, user: User, password: str, token: str) -> None:
@@ -125,3 +127,49 @@ def totp_self_remove(*, user: User, password: str, token: str) -> None:
     if not device.verify_token(token):
         raise ValidationError({"token": _("This code is not correct or has expired.")})
     TOTPDevice.objects.filter(user=user).delete()
+    _tell(user, turned_on=False)
+
+
+def _tell(user: User, *, turned_on: bool) -> None:
+    """An e-mail to the account's address: whoever turned the app on or off with a stolen
+    password is noticed by the owner."""
+    from django.conf import settings
+    from django.urls import reverse
+    from django.utils import timezone, translation
+    from django.utils.formats import date_format
+
+    from procurement_portal.outbox.services import email_enqueue
+
+    language = user.preferred_language or settings.LANGUAGE_CODE
+    now = timezone.localtime()
+    with translation.override(language):
+        when = date_format(now, "DATETIME_FORMAT")
+        if turned_on:
+            subject = _("Two-factor verification was turned on")
+            message = _(
+                "An authenticator app was added to your portal account on %(when)s: each "
+                "log-in now asks for its code."
+            ) % {"when": when}
+        else:
+            subject = _("Two-factor verification was turned off")
+            message = _(
+                "The authenticator app was removed from your portal account on %(when)s: "
+                "your password alone now opens it."
+            ) % {"when": when}
+        message += "\n\n" + _(
+            "If this was not you, reset your password at once and tell your contact at the company."
+        )
+        context = {
+            "subject": subject,
+            "greeting": _("Dear %(name)s,") % {"name": user.get_full_name() or user.email},
+            "message": message,
+            "link": settings.PORTAL_BASE_URL.rstrip("/") + reverse("accounts:password-reset"),
+        }
+    state = "on" if turned_on else "off"
+    email_enqueue(
+        key=f"second-factor:{user.pk}:{state}:{int(now.timestamp() * 1000)}",
+        to=user.email,
+        template="notice",
+        context=context,
+        language=language,
+    )

@@ -12,6 +12,8 @@ import pytest
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from procurement_portal.outbox.models import OutboxMessage
+
 pytestmark = pytest.mark.django_db
 
 
@@ -67,6 +69,10 @@ def test_turned_on_with_password_and_code_then_every_log_in_asks_for_a_code(
     secret = _turn_on(client, password)
 
     assert TOTPDevice.objects.filter(user=supplier_user, confirmed=True).count() == 1
+    # the owner hears of it (someone holding a stolen password would be noticed)
+    told = OutboxMessage.objects.get(to=supplier_user.email, key__startswith="second-factor:")
+    assert told.subject == "Two-factor verification was turned on"
+    assert "/accounts/password-reset/" in told.body_text
     assert client.get("/").status_code == 200  # this session is verified already
     client.post("/accounts/logout/")
     _log_in(client, supplier_user, password)
@@ -94,6 +100,7 @@ def test_wrong_password_or_code_turns_nothing_on(client, supplier_user, password
     assert "This code is not correct or has expired." in wrong_code.content.decode()
     assert letters.status_code == 400
     assert not TOTPDevice.objects.filter(user=supplier_user).exists()
+    assert not OutboxMessage.objects.filter(key__startswith="second-factor:").exists()
     # The key shown stays the same until it is used, so the app set up from it still works.
     assert secret in client.get("/accounts/2fa/setup/").content.decode()
 
@@ -110,6 +117,15 @@ def test_turned_off_again_with_password_and_code(client, supplier_user, password
 
     assert off.status_code == 302
     assert not TOTPDevice.objects.filter(user=supplier_user).exists()
+    subjects = set(
+        OutboxMessage.objects.filter(key__startswith="second-factor:").values_list(
+            "subject", flat=True
+        )
+    )
+    assert subjects == {
+        "Two-factor verification was turned on",
+        "Two-factor verification was turned off",
+    }
     client.post("/accounts/logout/")
     _log_in(client, supplier_user, password)
     assert client.get("/").status_code == 200
@@ -150,3 +166,13 @@ def test_without_the_app_a_supplier_user_gets_a_token_with_the_password(
     credentials = {"email": supplier_user.email, "password": password}
     response = api_client.post("/api/v1/auth/token/", credentials, format="json")
     assert response.status_code == 200
+
+
+def test_the_owner_is_told_in_their_language(client, supplier_user, password):
+    supplier_user.preferred_language = "ja"
+    supplier_user.save()
+    _log_in(client, supplier_user, password)
+    _turn_on(client, password)
+    told = OutboxMessage.objects.get(to=supplier_user.email, key__startswith="second-factor:")
+    assert told.subject == "2要素認証がオンになりました" and told.language == "ja"
+    assert "お心当たりがない場合は" in told.body_text
