@@ -76,3 +76,8 @@ def test_reviewer_reaches_one_suppliers_items_and_filters_lists(
     rows = phone.inner_text("main")
     assert "THIRD-003" in rows and "FOURTH-004" not in rows
     assert phone.evaluate("document.documentElement.scrollWidth") <= 375
+    # the "late only" tick box stays a box beside its label, not a bar across the phone
+    box = phone.locator("#id_overdue").bounding_box()
+    label = phone.locator("label:has(#id_overdue)").bounding_box()
+    assert box["width"] < 30 and box["height"] < 30
+    assert label["height"] < 40
