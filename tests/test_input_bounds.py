@@ -215,6 +215,33 @@ def test_a_control_character_in_questionnaire_yaml_is_reported_by_line():
     assert "U+0001" in caught.value.messages[0]
 
 
+def test_a_control_character_in_questionnaire_yaml_is_400_through_the_api(api_client, admin_user):
+    # the probe's request: YAML with a raw control character posted to the API
+    from tests.assessments.test_authoring import row_counts
+
+    api_client.force_authenticate(admin_user)
+    text = as_yaml(definition()).replace("\n", "\n\x01", 1)
+    response = api_client.post("/api/v1/questionnaire-versions/", {"yaml": text}, format="json")
+    assert "U+0001" in assert_json_400(response, "yaml")["yaml"][0]
+    assert row_counts() == (0, 0, 0, 0, 0)
+
+
+def test_a_control_character_in_an_uploaded_yaml_file_is_shown_not_a_500(admin_user):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.test import Client
+
+    from tests.assessments.test_authoring import IMPORT_URL, row_counts
+
+    client = Client(raise_request_exception=False)
+    client.force_login(admin_user)
+    text = as_yaml(definition()).replace("\n", "\n\x01", 1)
+    upload = SimpleUploadedFile("saq.yaml", text.encode(), "application/yaml")
+    response = client.post(IMPORT_URL, {"file": upload})
+    assert response.status_code == 200
+    assert "U+0001" in response.content.decode()
+    assert row_counts() == (0, 0, 0, 0, 0)
+
+
 def test_an_escaped_control_character_in_questionnaire_yaml_is_reported_by_path():
     data = definition()
     data["title"] = {"en": "Title\x1b", "ja": "題"}
