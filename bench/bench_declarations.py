@@ -28,7 +28,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
-import re
 import statistics
 import sys
 import time
@@ -38,15 +37,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import (
     BENCH_SUPPLIERS,
-    SERVER_TIMING,
-    Client,
     Server,
     log_in,
     manage,
     measure,
     percentile,
+    post_form_each,
     reset_database,
     setup_django,
+    staff_totp_key,
+    supplier_user_sessions,
 )
 
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/bench_declarations"
@@ -74,7 +74,7 @@ def main() -> int:
     seed_suppliers(args.suppliers)
     rbc = seed_declarations(args.signatures)
     sessions = supplier_sessions(args.signers)
-    totp_key = staff_device()
+    totp_key = staff_totp_key()
 
     with Server(db_url) as server:
         # The floor (a bare JSON view) beside the figures: on a shared machine it shows
@@ -247,96 +247,49 @@ class _no_outbox:
 
 
 def supplier_sessions(count: int) -> list[tuple[int, dict[str, str]]]:
-    """``count`` supplier users, one per supplier not yet signed up, each with a session
-    made as a log-in makes it (the password step is not what is measured)."""
-    from importlib import import_module
-
-    from django.conf import settings
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.db import connections
-
-    from procurement_portal.accounts.models import Role, SupplierMembership, User
+    """``count`` supplier users, one per supplier not yet signed up, each with a session."""
+    from procurement_portal.accounts.models import SupplierMembership
     from suppliers.models import Supplier
 
-    store = import_module(settings.SESSION_ENGINE).SessionStore
     taken = SupplierMembership.objects.values("supplier_id")
-    suppliers = list(
-        Supplier.objects.filter(status="active").exclude(pk__in=taken).order_by("pk")[:count]
+    supplier_ids = list(
+        Supplier.objects.filter(status="active")
+        .exclude(pk__in=taken)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:count]
     )
-    sessions = []
-    for n, supplier in enumerate(suppliers):
-        user = User.objects.create(
-            email=f"bench-signer-{supplier.pk}@bench.example",
-            full_name=f"Bench Signer {n}",
-            role=Role.SUPPLIER,
-        )
-        SupplierMembership.objects.create(user=user, supplier=supplier)
-        session = store()
-        session[SESSION_KEY] = str(user.pk)
-        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-        session.save()
-        sessions.append((supplier.pk, {settings.SESSION_COOKIE_NAME: session.session_key}))
-    connections.close_all()
+    sessions = supplier_user_sessions(
+        supplier_ids, email_prefix="bench-signer", name_prefix="Bench Signer"
+    )
     print(f"signers: {len(sessions)} supplier users with a session")
     return sessions
 
 
-def staff_device() -> bytes:
-    from django.db import connections
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    from procurement_portal.accounts.models import User
-
-    buyer = User.objects.get(email="buyer@demo.example")
-    device = TOTPDevice.objects.filter(user=buyer, confirmed=True).order_by("pk").first()
-    if device is None:
-        device = TOTPDevice.objects.create(user=buyer, name="bench", confirmed=True)
-    TOTPDevice.objects.filter(pk=device.pk).update(
-        last_t=-1, throttling_failure_count=0, throttling_failure_timestamp=None
-    )
-    key = device.bin_key
-    connections.close_all()
-    return key
-
-
 # --- measuring ------------------------------------------------------------------------------
-
-_CSRF = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
 def run_signing(port: int, version, sessions) -> dict:
     """Each signer opens the page, then signs; the POST's server time is the figure."""
-    page_ms, sign_ms, queries, statuses = [], [], [], {}
     path = f"/declarations/sign/{version.pk}/"
-    for supplier_id, cookies in sessions:
-        client = Client(port, cookies)
-        page = client.get(path)
-        if page.status != 200:
-            raise SystemExit(f"{path} answers HTTP {page.status} to a supplier user")
-        match = SERVER_TIMING.search(page.headers.get("Server-Timing") or "")
-        if match:
-            page_ms.append(float(match["app"]))
-        token = _CSRF.search(page.body).group(1).decode()
-        answer = client.post(
-            path,
-            {
-                "csrfmiddlewaretoken": token,
-                "supplier": str(supplier_id),
-                "signer_name": "Bench Signer",
-                "signer_title": "Director",
-                "confirmed": "on",
-            },
-            extra={"Referer": f"http://127.0.0.1:{port}{path}"},
-        )
-        statuses[answer.status] = statuses.get(answer.status, 0) + 1
-        match = SERVER_TIMING.search(answer.headers.get("Server-Timing") or "")
-        if match:
-            sign_ms.append(float(match["app"]))
-            queries.append(int(match["n"]))
-    if statuses.get(302, 0) != len(sessions):
-        raise SystemExit(f"signing answered {statuses}, expected 302 for every signer")
-    return {"page_ms": page_ms, "sign_ms": sign_ms, "queries": queries, "statuses": statuses}
+    posts = post_form_each(
+        port,
+        sessions,
+        page=path,
+        action=path,
+        fields=lambda supplier_id: {
+            "supplier": str(supplier_id),
+            "signer_name": "Bench Signer",
+            "signer_title": "Director",
+            "confirmed": "on",
+        },
+        what="signing",
+    )
+    return {
+        "page_ms": posts.page_ms,
+        "sign_ms": posts.post_ms,
+        "queries": posts.queries,
+        "statuses": posts.statuses,
+    }
 
 
 def run_coverage(port: int, totp_key: bytes, requests: int) -> dict:

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import statistics
 import sys
 import time
@@ -34,22 +33,22 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import (
     BENCH_SUPPLIERS,
-    SERVER_TIMING,
-    Client,
     Server,
     log_in,
     manage,
     measure,
     percentile,
+    post_form_each,
     reset_database,
     setup_django,
+    staff_totp_key,
+    supplier_user_sessions,
 )
 
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/bench_dissemination"
 COVERAGE_TARGET_MS = 200.0
 PAGE_TARGET_MS = 100.0
 ACK_TARGET_MS = 50.0
-_CSRF = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
 def main() -> int:
@@ -69,7 +68,7 @@ def main() -> int:
     seed_suppliers(args.suppliers)
     version, publish_seconds = seed_library()
     readers = reader_sessions(version, args.readers)
-    totp_key = staff_device()
+    totp_key = staff_totp_key()
     with Server(db_url) as server:
         pages = run_pages(server.port, version, totp_key, readers[0][1], args.requests)
         acks = run_acknowledgements(server.port, version, readers)
@@ -165,16 +164,9 @@ def seed_library():
 
 def reader_sessions(version, count: int) -> list[tuple[int, dict[str, str]]]:
     """Supplier users of suppliers asked that have not acknowledged, each with a session."""
-    from importlib import import_module
-
-    from django.conf import settings
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.db import connections
-
     from dissemination.models import Acknowledgement, AcknowledgementRequest
-    from procurement_portal.accounts.models import Role, SupplierMembership, User
+    from procurement_portal.accounts.models import SupplierMembership
 
-    store = import_module(settings.SESSION_ENGINE).SessionStore
     done = Acknowledgement.objects.filter(version=version).values("supplier_id")
     taken = SupplierMembership.objects.values("supplier_id")
     supplier_ids = list(
@@ -184,39 +176,9 @@ def reader_sessions(version, count: int) -> list[tuple[int, dict[str, str]]]:
         .order_by("supplier_id")
         .values_list("supplier_id", flat=True)[:count]
     )
-    sessions = []
-    for supplier_id in supplier_ids:
-        user = User.objects.create(
-            email=f"bench-reader-{supplier_id}@bench.example", role=Role.SUPPLIER
-        )
-        SupplierMembership.objects.create(user=user, supplier_id=supplier_id)
-        session = store()
-        session[SESSION_KEY] = str(user.pk)
-        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-        session.save()
-        sessions.append((supplier_id, {settings.SESSION_COOKIE_NAME: session.session_key}))
-    connections.close_all()
+    sessions = supplier_user_sessions(supplier_ids, email_prefix="bench-reader")
     print(f"readers: {len(sessions)} supplier users with a session")
     return sessions
-
-
-def staff_device() -> bytes:
-    from django.db import connections
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    from procurement_portal.accounts.models import User
-
-    buyer = User.objects.get(email="buyer@demo.example")
-    device = TOTPDevice.objects.filter(user=buyer, confirmed=True).order_by("pk").first()
-    if device is None:
-        device = TOTPDevice.objects.create(user=buyer, name="bench", confirmed=True)
-    TOTPDevice.objects.filter(pk=device.pk).update(
-        last_t=-1, throttling_failure_count=0, throttling_failure_timestamp=None
-    )
-    key = device.bin_key
-    connections.close_all()
-    return key
 
 
 def run_pages(port: int, version, totp_key: bytes, reader_cookies, requests: int) -> dict:
@@ -237,25 +199,15 @@ def run_pages(port: int, version, totp_key: bytes, reader_cookies, requests: int
 
 
 def run_acknowledgements(port: int, version, readers) -> dict:
-    ack_ms, queries, statuses = [], [], {}
-    path = f"/dissemination/versions/{version.pk}/acknowledge/"
-    for supplier_id, cookies in readers:
-        client = Client(port, cookies)
-        page = client.get("/dissemination/")
-        token = _CSRF.search(page.body).group(1).decode()
-        answer = client.post(
-            path,
-            {"csrfmiddlewaretoken": token, "supplier": str(supplier_id)},
-            extra={"Referer": f"http://127.0.0.1:{port}/dissemination/"},
-        )
-        statuses[answer.status] = statuses.get(answer.status, 0) + 1
-        match = SERVER_TIMING.search(answer.headers.get("Server-Timing") or "")
-        if match:
-            ack_ms.append(float(match["app"]))
-            queries.append(int(match["n"]))
-    if statuses.get(302, 0) != len(readers):
-        raise SystemExit(f"acknowledging answered {statuses}, expected 302 for every reader")
-    return {"ack_ms": ack_ms, "queries": queries}
+    posts = post_form_each(
+        port,
+        readers,
+        page="/dissemination/",
+        action=f"/dissemination/versions/{version.pk}/acknowledge/",
+        fields=lambda supplier_id: {"supplier": str(supplier_id)},
+        what="acknowledging",
+    )
+    return {"ack_ms": posts.post_ms, "queries": posts.queries}
 
 
 def report(publish_seconds: float, pages: dict, acks: dict) -> None:

@@ -37,6 +37,7 @@ from bench.common import (
     measure,
     reset_database,
     setup_django,
+    staff_totp_key,
 )
 
 TARGET_MS = 100.0
@@ -73,7 +74,7 @@ def main() -> int:
     manage(db_url, "collectstatic", "--noinput", "-v0")
     setup_django(db_url)
     results["seed_seconds"] = seed(args.suppliers)
-    totp_key = bench_user_device()
+    totp_key = staff_totp_key()
 
     if not args.skip_http:
         results["http"] = run_http(db_url, args, totp_key)
@@ -105,28 +106,6 @@ def seed(count: int) -> float | None:
         f"{result.designations:,} designations in {result.seconds:.1f} s"
     )
     return result.seconds
-
-
-def bench_user_device() -> bytes:
-    """The demo buyer gets a confirmed TOTP device, so the bench can pass two-factor."""
-    from django.db import connections
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    from procurement_portal.accounts.models import User
-
-    buyer = User.objects.get(email="buyer@demo.example")
-    # The two-factor page checks the user's first confirmed device, so the bench uses that
-    # one (the demo's) rather than adding its own; the replay guard and the throttle are
-    # reset so that back-to-back runs can each log in.
-    device = TOTPDevice.objects.filter(user=buyer, confirmed=True).order_by("pk").first()
-    if device is None:
-        device = TOTPDevice.objects.create(user=buyer, name="bench", confirmed=True)
-    TOTPDevice.objects.filter(pk=device.pk).update(
-        last_t=-1, throttling_failure_count=0, throttling_failure_timestamp=None
-    )
-    key = device.bin_key
-    connections.close_all()
-    return key
 
 
 def run_http(db_url: str, args, totp_key: bytes) -> dict:

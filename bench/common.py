@@ -351,3 +351,105 @@ def measure(
         thread.join()
     stats.wall_seconds = time.perf_counter() - start
     return stats
+
+
+# --- people the benchmarks act as --------------------------------------------------------
+
+
+def staff_totp_key() -> bytes:
+    """The demo buyer's confirmed TOTP key, so the bench can pass two-factor as staff do.
+    The two-factor page checks the user's first confirmed device, so the bench uses that
+    one (the demo's) rather than adding its own; the replay guard and the throttle are
+    reset so that back-to-back runs can each log in."""
+    from django.db import connections
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from procurement_portal.accounts.models import User
+
+    buyer = User.objects.get(email="buyer@demo.example")
+    device = TOTPDevice.objects.filter(user=buyer, confirmed=True).order_by("pk").first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=buyer, name="bench", confirmed=True)
+    TOTPDevice.objects.filter(pk=device.pk).update(
+        last_t=-1, throttling_failure_count=0, throttling_failure_timestamp=None
+    )
+    key = device.bin_key
+    connections.close_all()
+    return key
+
+
+def supplier_user_sessions(
+    supplier_ids: list[int], *, email_prefix: str, name_prefix: str = ""
+) -> list[tuple[int, dict[str, str]]]:
+    """One supplier user per supplier, each with a session made as a log-in makes it (the
+    password step is not what is measured): ``(supplier id, cookies)`` pairs."""
+    from importlib import import_module
+
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.db import connections
+
+    from procurement_portal.accounts.models import Role, SupplierMembership, User
+
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    sessions = []
+    for n, supplier_id in enumerate(supplier_ids):
+        user = User.objects.create(
+            email=f"{email_prefix}-{supplier_id}@bench.example",
+            full_name=f"{name_prefix} {n}" if name_prefix else "",
+            role=Role.SUPPLIER,
+        )
+        SupplierMembership.objects.create(user=user, supplier_id=supplier_id)
+        session = store()
+        session[SESSION_KEY] = str(user.pk)
+        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        session.save()
+        sessions.append((supplier_id, {settings.SESSION_COOKIE_NAME: session.session_key}))
+    connections.close_all()
+    return sessions
+
+
+@dataclass
+class FormPosts:
+    """What one form post per user measured: the page's and the post's server time."""
+
+    page_ms: list[float] = field(default_factory=list)
+    post_ms: list[float] = field(default_factory=list)
+    queries: list[int] = field(default_factory=list)
+    statuses: dict[int, int] = field(default_factory=dict)
+
+
+def post_form_each(
+    port: int,
+    sessions: list[tuple[int, dict[str, str]]],
+    *,
+    page: str,
+    action: str,
+    fields,
+    what: str,
+) -> FormPosts:
+    """Each user opens ``page`` (the CSRF token and its server time), then posts
+    ``fields(supplier_id)`` to ``action``; every post must redirect (302)."""
+    posts = FormPosts()
+    for supplier_id, cookies in sessions:
+        client = Client(port, cookies)
+        opened = client.get(page)
+        if opened.status != 200:
+            raise SystemExit(f"{page} answers HTTP {opened.status} to a supplier user")
+        match = SERVER_TIMING.search(opened.headers.get("Server-Timing") or "")
+        if match:
+            posts.page_ms.append(float(match["app"]))
+        answer = client.post(
+            action,
+            {"csrfmiddlewaretoken": _csrf_token(opened.body), **fields(supplier_id)},
+            extra={"Referer": f"http://{HOST}:{port}{page}"},
+        )
+        posts.statuses[answer.status] = posts.statuses.get(answer.status, 0) + 1
+        match = SERVER_TIMING.search(answer.headers.get("Server-Timing") or "")
+        if match:
+            posts.post_ms.append(float(match["app"]))
+            posts.queries.append(int(match["n"]))
+    if posts.statuses.get(302, 0) != len(sessions):
+        raise SystemExit(f"{what} answered {posts.statuses}, expected 302 for every user")
+    return posts

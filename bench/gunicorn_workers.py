@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.bench_foundation import bench_user_device, seed
+from bench.bench_foundation import seed
 from bench.common import (
     BENCH_SUPPLIERS,
     Server,
@@ -27,6 +27,7 @@ from bench.common import (
     manage,
     measure,
     setup_django,
+    staff_totp_key,
 )
 
 GTHREAD = ("gthread", 2, 4)
@@ -66,7 +67,7 @@ def main() -> int:
     manage(db_url, "collectstatic", "--noinput", "-v0")
     setup_django(db_url)
     seed(BENCH_SUPPLIERS)
-    totp_key = bench_user_device()
+    totp_key = staff_totp_key()
     from suppliers.demo import DEMO_PASSWORD
 
     setups = [("sync", int(n), 1) for n in args.sync.split(",")]
