@@ -1,6 +1,8 @@
-"""The second factor's devices: made by an administrator (or while accepting a staff
-invitation), never by whoever first holds a password. The secret is shown once, to the
-administrator who hands it over, and then lives only in the device row."""
+"""The second factor's devices. A staff device is made by an administrator (the admin
+action or ``manage.py enrol_totp``), never by whoever first holds a password: the secret
+is shown once, to the administrator who hands it over, and then lives only in the device
+row. A supplier user, for whom the second factor is optional, may add or remove their own
+from a logged-in session; the owner is told by e-mail either way."""
 
 from __future__ import annotations
 

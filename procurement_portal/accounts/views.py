@@ -41,8 +41,8 @@ def _safe_next(request: HttpRequest, default: str = "/") -> str:
 @require_http_methods(["GET", "POST"])
 def two_factor(request: HttpRequest) -> HttpResponse:
     """Confirm a code from the authenticator app after the password. Nobody enrols here:
-    a device is made by an administrator (who hands over its secret once) or while
-    accepting an invitation, so whoever learns a password cannot claim the second factor."""
+    a staff device is made by an administrator (who hands over its secret once), so
+    whoever learns a password cannot claim the second factor."""
     user = request.user
     device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
     if device is None:
