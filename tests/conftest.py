@@ -29,6 +29,7 @@ def _reference_rows(request):
         names & {"transactional_db", "live_server"}
     )
     if transactional:
+        _FLUSHED_IN_THIS_PROCESS.add(True)
         request.getfixturevalue("transactional_db")
     elif marker is not None or "db" in names:
         request.getfixturevalue("db")
@@ -38,8 +39,15 @@ def _reference_rows(request):
 
     ensure_reference_data()
     _restore_default_scoring_policy()
-    if transactional:
+    if _FLUSHED_IN_THIS_PROCESS:
         _reseed_data_migrations()
+
+
+# Not empty once a transactional test has run in this process: it flushes the tables when
+# it ends, and the tests after it need the data migrations' rows back. (pytest-django runs
+# the transactional tests last, but under xdist's --dist loadfile each process runs whole
+# files in turn, so a file of plain tests can come after one that flushed.)
+_FLUSHED_IN_THIS_PROCESS: set[bool] = set()
 
 
 # Rows the later stages' data migrations seed (declaration kinds; guidance categories and
