@@ -25,9 +25,30 @@ echo "==> bandit"
   --severity-level medium --confidence-level all \
   procurement_portal suppliers assessments declarations dissemination visits reports \
   2> >(grep -v "nosec encountered" >&2)
-echo "==> pytest (database: ${DATABASE_URL:-sqlite}, broker: ${REDIS_URL:-in-process})"
+# On PostgreSQL the tests run in PYTEST_WORKERS (default 2) pytest-xdist processes, a test
+# file at a time each (--dist loadfile: a file's module fixtures, such as the gunicorn
+# server or the generated API client, start once), the files with browser and worker tests
+# first (tests/conftest.py orders them). Each worker has its own test database, Redis
+# database and media folder (tests/xdist_worker.py). On SQLite, and with PYTEST_WORKERS=0
+# or arguments that choose for themselves (-n, -p no:xdist, --pdb), they run in this process.
+parallel=()
+workers="${PYTEST_WORKERS:-2}"
+case "${DATABASE_URL:-}" in
+  postgres://* | postgresql://* | pgsql://*) ;;
+  *) workers="${PYTEST_WORKERS:-0}" ;;
+esac
+for arg in "$@"; do
+  case "$arg" in
+    -n | -n* | --numprocesses* | no:xdist | -pno:xdist | --pdb) workers=0 ;;
+  esac
+done
+if [ "$workers" != 0 ]; then
+  parallel=(-p tests.xdist_worker -n "$workers" --dist loadfile --no-loadscope-reorder)
+fi
+echo "==> pytest (database: ${DATABASE_URL:-sqlite}, broker: ${REDIS_URL:-in-process}," \
+  "xdist workers: $workers)"
 # The slowest tests are named at the end, to keep the suite's time in view.
-.venv/bin/python -m pytest --durations=25 "$@"
+.venv/bin/python -m pytest "${parallel[@]}" --durations=25 "$@"
 # After the tests, so that a vulnerability service that cannot be reached (which fails the
 # run where the audit is required) does not also hide the test results.
 echo "==> pip-audit (requirements/*.lock)"

@@ -29,6 +29,7 @@ def _reference_rows(request):
         names & {"transactional_db", "live_server"}
     )
     if transactional:
+        _FLUSHED_IN_THIS_PROCESS.add(True)
         request.getfixturevalue("transactional_db")
     elif marker is not None or "db" in names:
         request.getfixturevalue("db")
@@ -38,8 +39,15 @@ def _reference_rows(request):
 
     ensure_reference_data()
     _restore_default_scoring_policy()
-    if transactional:
+    if _FLUSHED_IN_THIS_PROCESS:
         _reseed_data_migrations()
+
+
+# Not empty once a transactional test has run in this process: it flushes the tables when
+# it ends, and the tests after it need the data migrations' rows back. (pytest-django runs
+# the transactional tests last, but under xdist's --dist loadfile each process runs whole
+# files in turn, so a file of plain tests can come after one that flushed.)
+_FLUSHED_IN_THIS_PROCESS: set[bool] = set()
 
 
 # Rows the later stages' data migrations seed (declaration kinds; guidance categories and
@@ -173,9 +181,52 @@ def api_client():
     return APIClient()
 
 
+# Fixtures that make a test slow: a browser, a real Celery worker, a served portal.
+SLOW_FIXTURES = {
+    "browser": 10,
+    "celery_worker": 10,
+    "campaign_workers": 10,
+    "live_server": 3,
+    "smtp_server": 2,
+    "transactional_db": 2,
+}
+
+
+def pytest_configure(config):
+    if os.environ.get("PYTEST_XDIST_WORKER") and not config.pluginmanager.has_plugin(
+        "tests.xdist_worker"
+    ):
+        raise pytest.UsageError(
+            "xdist workers need their own Redis database and media folder: "
+            "load the plugin with -p tests.xdist_worker (as scripts/test.sh does)"
+        )
+
+
+def pytest_collection_modifyitems(session, config, items):
+    """Under xdist (``--dist loadfile``), the files with the slow tests go first, so that
+    the two workers do not end with one of them alone on a long browser or worker file.
+    The order is the same in every worker (xdist checks), and a serial run keeps the
+    files' own order."""
+    if not hasattr(config, "workerinput"):  # the workers collect, not the controller
+        return
+    weight: dict[str, int] = {}
+    for item in items:
+        names = set(getattr(item, "fixturenames", ()))
+        cost = max([SLOW_FIXTURES[n] for n in names & SLOW_FIXTURES.keys()], default=1)
+        if item.get_closest_marker("browser") or item.get_closest_marker("redis"):
+            cost = max(cost, 10)
+        path = item.nodeid.split("::", 1)[0]
+        weight[path] = weight.get(path, 0) + cost
+    position = {
+        path: n for n, path in enumerate(dict.fromkeys(i.nodeid.split("::", 1)[0] for i in items))
+    }
+    items.sort(key=lambda i: (-weight[p := i.nodeid.split("::", 1)[0]], position[p]))
+
+
 def pytest_sessionfinish(session, exitstatus):
-    """In CI a skipped test is a failure: the real services and browser must be there."""
-    if not IN_CI:
+    """In CI a skipped test is a failure: the real services and browser must be there.
+    (Under xdist the controller, which gets every worker's reports, decides.)"""
+    if not IN_CI or hasattr(session.config, "workerinput"):
         return
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
     skipped = reporter.stats.get("skipped", []) if reporter else []
