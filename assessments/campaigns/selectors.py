@@ -304,7 +304,7 @@ def campaign_supplier_rows(campaign: Campaign) -> Iterator[list]:
     rows = _invitations(campaign).values_list("key", "status", "unconfirmed_attempts")
     for key, status, unconfirmed in rows.iterator():
         tail = key[len(prefix) :].split(":", 1)[0]
-        if tail.isdigit() and int(tail) in contact_supplier:
+        if tail.isascii() and tail.isdigit() and int(tail) in contact_supplier:
             messages[contact_supplier[int(tail)]].append(status)
             again[contact_supplier[int(tail)]] += bool(unconfirmed)
     today = timezone.localdate()

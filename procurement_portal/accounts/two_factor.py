@@ -85,10 +85,13 @@ def _pending_code_matches(key: str, token: str) -> bool:
 
     from django_otp.oath import TOTP
 
-    if not token.isdigit():
+    from procurement_portal.core.text import parse_digits
+
+    code = parse_digits(token, max_digits=8)  # "²" is a digit to isdigit(), not to int()
+    if code is None:
         return False
     totp = TOTP(unhexlify(key.encode()))
-    return totp.verify(int(token), tolerance=1)
+    return totp.verify(code, tolerance=1)
 
 
 def _check(user: User, *, password: str, code_ok: bool) -> None:

@@ -93,12 +93,15 @@ def test_wrong_password_or_code_turns_nothing_on(client, supplier_user, password
     )
     wrong_code = client.post("/accounts/2fa/setup/", {"password": password, "token": "123456"})
     letters = client.post("/accounts/2fa/setup/", {"password": password, "token": "abcdef"})
+    # digits to str.isdigit() that int() refuses: a 400, not a 500
+    superscripts = client.post("/accounts/2fa/setup/", {"password": password, "token": "²" * 6})
 
     assert wrong_password.status_code == 400
     assert "This is not your current password." in wrong_password.content.decode()
     assert wrong_code.status_code == 400
     assert "This code is not correct or has expired." in wrong_code.content.decode()
     assert letters.status_code == 400
+    assert superscripts.status_code == 400
     assert not TOTPDevice.objects.filter(user=supplier_user).exists()
     assert not OutboxMessage.objects.filter(key__startswith="second-factor:").exists()
     # The key shown stays the same until it is used, so the app set up from it still works.
